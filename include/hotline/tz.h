@@ -6,9 +6,14 @@
 
 struct tz;
 
-/* Load a zone by IANA name ("Asia/Shanghai") from $TZDIR or /usr/share/zoneinfo.
+/* Load a zone by IANA name ("Asia/Shanghai") from $TZDIR or /usr/share/zoneinfo; names
+ * starting with '/' or containing ".." are refused. "UTC" works without zoneinfo files.
  * Returns NULL and fills e when the name is unknown or the file is bad. Free with tz_free. */
 struct tz *tz_load(const char *name, struct err *e);
+/* Parse TZif data (RFC 8536, versions 1-4; the footer TZ string of version 2+ serves
+ * instants past the last transition). name is kept for tz_name and error messages.
+ * Returns NULL and fills e when the data is malformed. Free with tz_free. */
+struct tz *tz_parse(const char *name, const unsigned char *data, size_t len, struct err *e);
 /* A zone with a fixed offset in seconds east of UTC (for tests and "UTC"). */
 struct tz *tz_fixed(const char *name, int offset);
 /* Free a zone and NULL the pointer; accepts NULL. */

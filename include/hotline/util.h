@@ -33,7 +33,8 @@ bool str_empty(const char *s);
 /* True when a starts with prefix. */
 bool str_starts_with(const char *a, const char *prefix);
 
-/* A growable byte buffer, always NUL-terminated. Embed it; init/fini. */
+/* A growable byte buffer. buf is NULL until the first add, then always NUL-terminated;
+ * read it with strbuf_str. Embed it; init/fini. */
 struct strbuf {
     char *buf;
     size_t len;
@@ -52,6 +53,8 @@ void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addc(struct strbuf *sb, char c);
 /* Append formatted text. */
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The text so far: "" before the first add; borrowed until the next change. */
+const char *strbuf_str(const struct strbuf *sb);
 /* Empty the buffer, keeping its memory. */
 void strbuf_reset(struct strbuf *sb);
 /* Hand the string to the caller (who owns it) and reset the buffer. */

@@ -140,6 +140,8 @@ str_to_long(const char *s, long min, long max, long *out)
 
     if (s == NULL || *s == '\0')
         return false;
+    if ((*s < '0' || *s > '9') && *s != '-' && *s != '+')
+        return false;            /* strtol would skip leading white space */
     errno = 0;
     v = strtol(s, &end, 10);
     if (errno != 0 || *end != '\0' || v < min || v > max)
@@ -227,6 +229,12 @@ strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     sb->len += (size_t)n;
+}
+
+const char *
+strbuf_str(const struct strbuf *sb)
+{
+    return sb->buf != NULL ? sb->buf : "";
 }
 
 void
