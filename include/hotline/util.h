@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hotline/err.h"
+
 /* Number of elements of a true array. */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -63,3 +65,7 @@ char *strbuf_detach(struct strbuf *sb);
 /* Read a whole file (at most max bytes) into a new NUL-terminated buffer.
  * Returns NULL with errno set (EFBIG when larger than max). Caller owns. */
 char *file_read_all(const char *path, size_t max, size_t *len_out);
+/* file_read_all for data files: on failure fills e with "PATH: cannot read: why"
+ * (what names the file's role, e.g. "holiday calendar"; HL_ENOENT when missing,
+ * HL_EINVAL when larger than max, else HL_EIO) and returns NULL. Caller owns. */
+char *file_load(const char *path, const char *what, size_t max, size_t *len_out, struct err *e);

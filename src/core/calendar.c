@@ -471,21 +471,9 @@ calendar_load(const char *path, struct err *e)
     size_t len = 0;
     char *data;
 
-    if (path == NULL) {
-        err_set(e, HL_EINVAL, "", "holiday calendar: no file given");
-        return NULL;
-    }
-    data = file_read_all(path, CAL_FILE_MAX, &len);
-    if (data == NULL) {
-        int saved = errno;
-
-        if (saved == EFBIG)
-            err_set(e, HL_EINVAL, path, "%s: larger than %d bytes", path, CAL_FILE_MAX);
-        else
-            err_set(e, saved == ENOENT ? HL_ENOENT : HL_EIO, path, "%s: cannot read: %s", path,
-                    strerror(saved));
+    data = file_load(path, "holiday calendar", CAL_FILE_MAX, &len, e);
+    if (data == NULL)
         goto out;
-    }
     cal = parse_named(path, data, len, e);
 out:
     free(data);

@@ -807,21 +807,9 @@ kpi_defs_load(const char *path, struct err *e)
     size_t len = 0;
 
     err_clear(e);
-    if (str_empty(path)) {
-        err_set(e, HL_EINVAL, "", "no KPI definitions file given");
+    json = file_load(path, "KPI definitions", KPI_FILE_MAX, &len, e);
+    if (json == NULL)
         goto out;
-    }
-    json = file_read_all(path, KPI_FILE_MAX, &len);
-    if (json == NULL) {
-        int saved = errno;
-
-        if (saved == EFBIG)
-            err_set(e, HL_EINVAL, path, "%s: larger than %u bytes", path, KPI_FILE_MAX);
-        else
-            err_set(e, saved == ENOENT ? HL_ENOENT : HL_EIO, path, "%s: cannot read: %s", path,
-                    strerror(saved));
-        goto out;
-    }
     d = parse_defs(json, len, path, e);
 out:
     free(json);

@@ -926,22 +926,13 @@ rules_load(const char *path, const char *profile, const char *override_path, str
     size_t olen = 0;
     struct rules *r = NULL;
 
-    if (path == NULL) {
-        err_set(e, HL_EINVAL, "", "no rules file given");
-        return NULL;
-    }
-    text = file_read_all(path, RULES_MAX_FILE, &len);
-    if (text == NULL) {
-        err_set(e, HL_EIO, "", "%s: cannot read the rules file: %s", path, strerror(errno));
+    text = file_load(path, "rules", RULES_MAX_FILE, &len, e);
+    if (text == NULL)
         goto out;
-    }
     if (override_path != NULL) {
-        otext = file_read_all(override_path, RULES_MAX_FILE, &olen);
-        if (otext == NULL) {
-            err_set(e, HL_EIO, "", "%s: cannot read the rules override file: %s", override_path,
-                    strerror(errno));
+        otext = file_load(override_path, "rules override", RULES_MAX_FILE, &olen, e);
+        if (otext == NULL)
             goto out;
-        }
     }
     r = rules_parse(text, len, path, profile, otext, olen, override_path, e);
 out:

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hotline/err.h"
 #include "hotline/util.h"
 
 static void
@@ -289,4 +290,26 @@ file_read_all(const char *path, size_t max, size_t *len_out)
     if (len_out != NULL)
         *len_out = sb.len;
     return strbuf_detach(&sb);
+}
+
+char *
+file_load(const char *path, const char *what, size_t max, size_t *len_out, struct err *e)
+{
+    char *data;
+    int saved;
+
+    if (str_empty(path)) {
+        err_set(e, HL_EINVAL, "", "no %s file given", what);
+        return NULL;
+    }
+    data = file_read_all(path, max, len_out);
+    if (data != NULL)
+        return data;
+    saved = errno;
+    if (saved == EFBIG)
+        err_set(e, HL_EINVAL, path, "%s: the %s file is larger than %zu bytes", path, what, max);
+    else
+        err_set(e, saved == ENOENT ? HL_ENOENT : HL_EIO, path, "%s: cannot read the %s file: %s",
+                path, what, strerror(saved));
+    return NULL;
 }

@@ -225,7 +225,7 @@ test_load_errors(void **state)
 
     r = rules_load("/nonexistent/rules.json", NULL, NULL, &e);
     assert_null(r);
-    assert_int_equal(e.code, HL_EIO);
+    assert_int_equal(e.code, HL_ENOENT);
     assert_non_null(strstr(e.msg, "/nonexistent/rules.json"));
 
     r = rules_parse("{\"profiles\":", 12, "bad.json", NULL, NULL, 0, NULL, &e);
