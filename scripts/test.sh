@@ -17,8 +17,10 @@ packages=(
     gcc meson ninja-build pkg-config gettext tzdata ca-certificates
     libncurses-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev
     libmicrohttpd-dev libsodium-dev libcmocka-dev libinih-dev
-    tmux curl sqlite3 python3
+    tmux curl sqlite3 python3 groff-base man-db
 )
+# The OpenAPI linter runs on node; Debian's nodejs only when no node is there already.
+command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 step() { printf '==> %s\n' "$*"; }
 

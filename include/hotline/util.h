@@ -69,3 +69,6 @@ char *file_read_all(const char *path, size_t max, size_t *len_out);
  * (what names the file's role, e.g. "holiday calendar"; HL_ENOENT when missing,
  * HL_EINVAL when larger than max, else HL_EIO) and returns NULL. Caller owns. */
 char *file_load(const char *path, const char *what, size_t max, size_t *len_out, struct err *e);
+/* True when the running program is the one in the build tree it was compiled in
+ * (so it should read data and themes from the source tree, not the installed ones). */
+bool util_running_from_build_tree(void);

@@ -1,43 +1,155 @@
-/* main: the hotline console's command line. */
-#include <libintl.h>
+/* main: the hotline console's command line: locale, language, configuration, then the app. */
+#include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
+#include "buildconf.h"
 #include "config.h"
-
-#define _(s) gettext(s)
+#include "hotline/util.h"
+#include "i18n.h"
+#include "session.h"
+#include "watch.h"
+#include "xdg.h"
 
 /* Print usage to f. */
 static void
 usage(FILE *f)
 {
-    fprintf(f, "%s", _("usage: hotline [--server URL] [--user ID] [--watch] [--lang en|zh_CN]\n"
+    fprintf(f, "%s", _("usage: hotline [OPTION]...\n"
                        "The terminal agent console for service hotlines.\n"
-                       "  --help      this text\n"
-                       "  --version   print the version\n"));
+                       "  --server URL    the hotlined backend (overrides [server] url)\n"
+                       "  --user ID       your agent login (overrides [user] id)\n"
+                       "  --insecure      do not check the server's TLS certificate\n"
+                       "  --theme NAME    colour theme: default, dark, light, high-contrast, mono,\n"
+                       "                  or the path of a theme file\n"
+                       "  --lang LANG     language of the console: en or zh_CN (default: the locale's)\n"
+                       "  --config FILE   read FILE instead of $XDG_CONFIG_HOME/hotline/config\n"
+                       "  --help          this text\n"
+                       "  --version       print the version\n"
+                       "NO_COLOR=1 turns colours off. Inside: ? lists the keys, q quits.\n"));
+    watch_usage(f);
+}
+
+/* True when the C library's character set is UTF-8. */
+static bool
+locale_is_utf8(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+
+    return cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+/* Apply --lang before anything is said, so even an error about another option is translated. */
+static void
+early_lang(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc && i18n_valid_lang(argv[i + 1]))
+            i18n_set_lang(argv[i + 1]);
+        else if (str_starts_with(argv[i], "--lang=") && i18n_valid_lang(argv[i] + 7))
+            i18n_set_lang(argv[i] + 7);
+    }
+}
+
+/* Read the configuration file: --config, or $XDG_CONFIG_HOME/hotline/config when it exists. */
+static int
+load_config(struct config *cfg, const struct config_args *args, struct err *e)
+{
+    char *dir;
+    char *path;
+    int rc;
+
+    if (args->config != NULL)
+        return config_load(cfg, args->config, true, e);
+    dir = xdg_app_dir(XDG_CONFIG, false, e);
+    if (dir == NULL)
+        return HL_OK;    /* no home: run on defaults */
+    path = xasprintf("%s/config", dir);
+    rc = config_load(cfg, path, false, e);
+    free(path);
+    free(dir);
+    return rc;
 }
 
 int
 main(int argc, char **argv)
 {
-    int i;
+    struct config_args args;
+    struct watch_opts wopts;
+    struct config cfg;
+    struct app app;
+    struct err e;
+    bool utf8_fallback = false;
+    int rc;
 
     setlocale(LC_ALL, "");
-    bindtextdomain(GETTEXT_PACKAGE, HOTLINE_LOCALEDIR);
-    bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-    textdomain(GETTEXT_PACKAGE);
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        if (strcmp(argv[i], "--version") == 0) {
-            printf("hotline %s\n", HOTLINE_VERSION);
-            return 0;
-        }
+    if (!locale_is_utf8()) {
+        /* ncursesw measures and draws Chinese only in a UTF-8 locale; C.UTF-8 always exists. */
+        setlocale(LC_CTYPE, "C.UTF-8");
+        utf8_fallback = true;
     }
-    fprintf(stderr, "%s", _("hotline: the interactive console is not part of this build yet; "
-                            "see README.md for what works today.\n"));
-    return 1;
+    i18n_init();
+    err_clear(&e);
+    if (argc > 1 && strcmp(argv[1], "login") == 0) {
+        struct session_login_defaults d;
+
+        memset(&args, 0, sizeof(args));
+        config_init(&cfg);
+        if (load_config(&cfg, &args, &e) != HL_OK)
+            fprintf(stderr, "hotline: %s\n", e.msg);
+        d = (struct session_login_defaults){ .server = cfg.server_url, .user = cfg.user_id,
+                                             .cacert = cfg.cacert, .insecure = cfg.insecure,
+                                             .timezone = cfg.timezone };
+        rc = session_login_main(argc - 1, argv + 1, &d, stdout, stderr);
+        config_fini(&cfg);
+        return rc;
+    }
+    early_lang(argc, argv);
+    if (watch_take_args(&argc, argv, &wopts, &e) != HL_OK) {
+        fprintf(stderr, "hotline: %s\n", e.msg);
+        return 2;
+    }
+    if (config_parse_args(&args, argc, (const char *const *)argv, &e) != HL_OK) {
+        fprintf(stderr, "hotline: %s\n", e.msg);
+        return 2;
+    }
+    if (args.lang != NULL)
+        i18n_set_lang(args.lang);
+    if (args.help) {
+        usage(stdout);
+        return 0;
+    }
+    if (args.version) {
+        printf("hotline %s\n", HOTLINE_VERSION);
+        return 0;
+    }
+    config_init(&cfg);
+    if (load_config(&cfg, &args, &e) != HL_OK) {
+        fprintf(stderr, "hotline: %s\n", e.msg);
+        config_fini(&cfg);
+        return 2;
+    }
+    config_apply_args(&cfg, &args);
+    if (args.lang == NULL)
+        i18n_set_lang(cfg.lang);
+    if (wopts.watch) {
+        rc = watch_run(&cfg, &wopts);
+        config_fini(&cfg);
+        return rc;
+    }
+    rc = app_init(&app, &cfg, &e);
+    if (rc != HL_OK) {
+        app_fini(&app);
+        fprintf(stderr, "%s\n", e.msg);
+        return 1;
+    }
+    if (utf8_fallback)
+        app_message(&app, APP_MSG_WARN, "%s",
+                    _("the locale is not UTF-8: using C.UTF-8 for text (set LANG=C.UTF-8)"));
+    rc = app_run(&app);
+    app_fini(&app);
+    return rc;
 }

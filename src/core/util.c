@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
 
 #include "hotline/err.h"
 #include "hotline/util.h"
@@ -312,4 +315,17 @@ file_load(const char *path, const char *what, size_t max, size_t *len_out, struc
         err_set(e, saved == ENOENT ? HL_ENOENT : HL_EIO, path, "%s: cannot read the %s file: %s",
                 path, what, strerror(saved));
     return NULL;
+}
+
+bool
+util_running_from_build_tree(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    size_t blen = strlen(HOTLINE_BUILD_DIR);
+
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    return strncmp(exe, HOTLINE_BUILD_DIR, blen) == 0 && exe[blen] == '/';
 }

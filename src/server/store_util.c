@@ -1,0 +1,413 @@
+/* store_util: what the stores share: cursors, search text, snippets, documents, reports. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "hotline/codec.h"
+#include "hotline/datetime.h"
+#include "hotline/model.h"
+#include "hotline/phone.h"
+#include "hotline/text.h"
+#include "hotline/tz.h"
+#include "hotline/util.h"
+#include "store.h"
+#include "store_util.h"
+
+/* The orders of ticket lists; the first is the default. */
+static const struct store_ticket_order ticket_orders[] = {
+    { "created", 'c', "created_at", true },
+    { "updated", 'u', "updated_at", true },
+    { "due", 'd', "due_at", false },
+    { "callback_due", 'b', "callback_due_at", false },
+};
+
+/* A search string without surrounding white space; NULL when nothing is left. Owned. */
+char *
+store_util_trim_query(const char *q)
+{
+    size_t n;
+
+    if (q == NULL)
+        return NULL;
+    while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+        q++;
+    n = strlen(q);
+    while (n > 0 && (q[n - 1] == ' ' || q[n - 1] == '\t' || q[n - 1] == '\n'
+                     || q[n - 1] == '\r'))
+        n--;
+    return n == 0 ? NULL : xstrndup(q, n);
+}
+
+/* The LIKE pattern "%q%" with %, _ and \ escaped by \ (use with ESCAPE '\'). Owned. */
+char *
+store_util_like_pattern(const char *q)
+{
+    struct strbuf sb;
+
+    strbuf_init(&sb);
+    strbuf_addc(&sb, '%');
+    for (; *q != '\0'; q++) {
+        if (*q == '%' || *q == '_' || *q == '\\')
+            strbuf_addc(&sb, '\\');
+        strbuf_addc(&sb, *q);
+    }
+    strbuf_addc(&sb, '%');
+    return strbuf_detach(&sb);
+}
+
+/* True when q is long enough for the trigram index (3 code points or more). */
+bool
+store_util_use_trigrams(const char *q)
+{
+    return text_chars(q) >= 3;
+}
+
+/* Clamp a page size: unset (<= 0) gives the default, above the maximum the maximum. */
+int
+store_util_clamp_limit(int limit)
+{
+    if (limit <= 0)
+        return STORE_LIMIT_DEFAULT;
+    return limit > STORE_LIMIT_MAX ? STORE_LIMIT_MAX : limit;
+}
+
+/* An opaque cursor: hex of "<tag>:<key>:<id>". Owned. */
+char *
+store_util_cursor_make(char tag, int64_t key, const char *id)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *plain = xasprintf("%c:%lld:%s", tag, (long long)key, id != NULL ? id : "");
+    struct strbuf sb;
+    const unsigned char *p;
+
+    strbuf_init(&sb);
+    for (p = (const unsigned char *)plain; *p != '\0'; p++) {
+        strbuf_addc(&sb, hex[*p >> 4]);
+        strbuf_addc(&sb, hex[*p & 15]);
+    }
+    free(plain);
+    return strbuf_detach(&sb);
+}
+
+/* Value of a hex digit, -1 when not one. */
+static int
+hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* Decode a cursor of the given tag into key and id (owned). */
+int
+store_util_cursor_parse(const char *cursor, char tag, int64_t *key, char **id, struct err *e)
+{
+    size_t n = strlen(cursor), i;
+    char *plain = NULL, *colon;
+    long v;
+    int rc = HL_OK;
+
+    *id = NULL;
+    if (n == 0 || n > STORE_CURSOR_MAX || n % 2 != 0)
+        goto bad;
+    plain = xmalloc(n / 2 + 1);
+    for (i = 0; i < n; i += 2) {
+        int hi = hexval(cursor[i]), lo = hexval(cursor[i + 1]);
+
+        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+            goto bad;
+        plain[i / 2] = (char)(hi << 4 | lo);
+    }
+    plain[n / 2] = '\0';
+    if (plain[0] != tag || plain[1] != ':')
+        goto bad;
+    colon = strchr(plain + 2, ':');
+    if (colon == NULL)
+        goto bad;
+    *colon = '\0';
+    if (!str_to_long(plain + 2, INT64_MIN, INT64_MAX, &v))
+        goto bad;
+    *key = v;
+    *id = xstrdup(colon + 1);
+    goto out;
+bad:
+    rc = err_set(e, HL_EINVAL, "cursor", "the cursor is not one this list gave out (it "
+                 "belongs to another list or order, or was altered): start from the first "
+                 "page");
+out:
+    free(plain);
+    return rc;
+}
+
+/* Local date of an instant in the store's zone as YYYYMMDD. */
+int64_t
+store_util_local_day(const struct store *s, hl_time t)
+{
+    struct civil_time ct;
+
+    if (s->tz != NULL)
+        tz_to_civil(s->tz, t, &ct);
+    else
+        datetime_civil_at_offset(t, 0, &ct);
+    return (int64_t)ct.year * 10000 + ct.month * 100 + ct.day;
+}
+
+/* The canonical caller number of a ticket into buf ("" when absent or invalid). */
+void
+store_util_canonical_phone(const char *typed, char *buf, size_t sz)
+{
+    struct phone p;
+
+    buf[0] = '\0';
+    if (typed != NULL && phone_normalize(typed, "", &p) != PHONE_INVALID)
+        str_copy(buf, sz, p.number);
+}
+
+/* A stored ticket document decoded; NULL + e (HL_EIO) when it does not decode. */
+struct ticket *
+store_util_doc_to_ticket(const char *doc, const char *id, struct err *e)
+{
+    struct err pe;
+    cJSON *json;
+    struct ticket *t = NULL;
+
+    err_clear(&pe);
+    if (doc == NULL) {
+        err_set(e, HL_EIO, "", "ticket %s: the stored document is missing", id);
+        return NULL;
+    }
+    json = codec_parse(doc, strlen(doc), &pe);
+    if (json != NULL)
+        t = codec_ticket_decode(json, &pe);
+    cJSON_Delete(json);
+    if (t == NULL)
+        err_set(e, HL_EIO, "", "ticket %s: the stored document is damaged (%s): run "
+                "`hotlined check`", id, pe.msg);
+    return t;
+}
+
+/* A stored article document decoded; NULL + e (HL_EIO) when it does not decode. */
+struct article *
+store_util_doc_to_article(const char *doc, const char *id, struct err *e)
+{
+    struct err pe;
+    cJSON *json;
+    struct article *a = NULL;
+
+    err_clear(&pe);
+    if (doc == NULL) {
+        err_set(e, HL_EIO, "", "article %s: the stored document is missing", id);
+        return NULL;
+    }
+    json = codec_parse(doc, strlen(doc), &pe);
+    if (json != NULL)
+        a = codec_article_decode(json, &pe);
+    cJSON_Delete(json);
+    if (a == NULL)
+        err_set(e, HL_EIO, "", "article %s: the stored document is damaged (%s): run "
+                "`hotlined check`", id, pe.msg);
+    return a;
+}
+
+/* The units of a ticket's assignments, distinct, comma separated; NULL when none. Owned. */
+char *
+store_util_units_csv(const struct ticket *t)
+{
+    struct strbuf sb;
+    size_t i, j;
+
+    if (t->n_assignments == 0)
+        return NULL;
+    strbuf_init(&sb);
+    for (i = 0; i < t->n_assignments; i++) {
+        const char *u = t->assignments[i].unit;
+        bool seen = false;
+
+        if (str_empty(u))
+            continue;
+        for (j = 0; j < i && !seen; j++)
+            seen = t->assignments[j].unit != NULL && strcmp(t->assignments[j].unit, u) == 0;
+        if (seen)
+            continue;
+        if (sb.len > 0)
+            strbuf_addc(&sb, ',');
+        strbuf_adds(&sb, u);
+    }
+    if (sb.len == 0) {
+        strbuf_fini(&sb);
+        return NULL;
+    }
+    return strbuf_detach(&sb);
+}
+
+/* Byte offset of the first occurrence of needle in hay, ASCII letters folded; -1 when
+ * absent. Safe on UTF-8: a match can only start on a character boundary. */
+long
+store_util_find_ci(const char *hay, const char *needle)
+{
+    size_t hn = strlen(hay), nn = strlen(needle), i, j;
+
+    if (nn == 0 || nn > hn)
+        return -1;
+    for (i = 0; i + nn <= hn; i++) {
+        for (j = 0; j < nn; j++) {
+            unsigned char a = (unsigned char)hay[i + j], b = (unsigned char)needle[j];
+
+            if (a >= 'A' && a <= 'Z')
+                a = (unsigned char)(a - 'A' + 'a');
+            if (b >= 'A' && b <= 'Z')
+                b = (unsigned char)(b - 'A' + 'a');
+            if (a != b)
+                break;
+        }
+        if (j == nn)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* Byte offsets of the code points of s (n + 1 entries, the last = strlen). Owned. */
+static size_t *
+cp_offsets(const char *s, size_t *n)
+{
+    size_t len = strlen(s), pos = 0, k = 0;
+    size_t *off = xmalloc((len + 1) * sizeof *off);
+    uint32_t cp;
+
+    while (pos < len) {
+        off[k++] = pos;
+        pos += text_utf8_decode(s + pos, len - pos, &cp);
+    }
+    off[k] = len;
+    *n = k;
+    return off;
+}
+
+/* Index of the code point that starts at byte b (b is on a boundary or the end). */
+static size_t
+cp_index(const size_t *off, size_t n, size_t b)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (off[mid] < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Append bytes with line breaks and tabs turned into spaces. */
+static void
+add_flat(struct strbuf *sb, const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        strbuf_addc(sb, s[i] == '\n' || s[i] == '\r' || s[i] == '\t' ? ' ' : s[i]);
+}
+
+/* A snippet of text: about STORE_SNIPPET_CHARS characters around the first match of q (which
+ * is wrapped in 【】), or the start of text when q is NULL or not found; "…" marks each
+ * cut. Works on code points, never splitting a UTF-8 sequence. Owned. */
+char *
+store_util_snippet(const char *text, const char *q)
+{
+    struct strbuf sb;
+    size_t n, *off = cp_offsets(text, &n), start = 0, end, ms = 0, me = 0;
+    long pos = q != NULL ? store_util_find_ci(text, q) : -1;
+
+    strbuf_init(&sb);
+    if (pos >= 0) {
+        ms = cp_index(off, n, (size_t)pos);
+        me = cp_index(off, n, (size_t)pos + strlen(q));
+        start = ms > STORE_SNIPPET_BEFORE ? ms - STORE_SNIPPET_BEFORE : 0;
+    }
+    end = start + STORE_SNIPPET_CHARS < n ? start + STORE_SNIPPET_CHARS : n;
+    if (pos >= 0 && end == n)
+        start = n > STORE_SNIPPET_CHARS
+                    ? (n - STORE_SNIPPET_CHARS < start ? n - STORE_SNIPPET_CHARS : start)
+                    : 0;
+    if (pos >= 0 && end < me)
+        end = me;
+    if (start > 0)
+        strbuf_adds(&sb, "…");
+    if (pos >= 0) {
+        add_flat(&sb, text + off[start], off[ms] - off[start]);
+        strbuf_adds(&sb, "【");
+        add_flat(&sb, text + off[ms], off[me] - off[ms]);
+        strbuf_adds(&sb, "】");
+        add_flat(&sb, text + off[me], off[end] - off[me]);
+    } else {
+        add_flat(&sb, text + off[start], off[end] - off[start]);
+    }
+    if (end < n)
+        strbuf_adds(&sb, "…");
+    free(off);
+    return strbuf_detach(&sb);
+}
+
+/* The snippet of an article for query q (NULL: no query). Owned. */
+char *
+store_util_article_snippet(const struct article *a, const char *q)
+{
+    const char *body = a->body != NULL ? a->body : "";
+
+    if (q != NULL && store_util_find_ci(body, q) < 0 && a->title != NULL
+        && store_util_find_ci(a->title, q) >= 0)
+        return store_util_snippet(a->title, q);
+    return store_util_snippet(body, q);
+}
+
+/* True when s has an ASCII letter (case folding matters for the short path). */
+bool
+store_util_has_ascii_letter(const char *s)
+{
+    for (; *s != '\0'; s++)
+        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
+            return true;
+    return false;
+}
+
+/* The order named by name (NULL: created); NULL + e when unknown. */
+const struct store_ticket_order *
+store_util_ticket_order(const char *name, struct err *e)
+{
+    size_t i;
+
+    if (str_empty(name))
+        return &ticket_orders[0];
+    for (i = 0; i < ARRAY_SIZE(ticket_orders); i++)
+        if (strcmp(ticket_orders[i].name, name) == 0)
+            return &ticket_orders[i];
+    err_set(e, HL_EINVAL, "order", "unknown order \"%.40s\": use created, updated, due or "
+            "callback_due", name);
+    return NULL;
+}
+
+/* Add one problem line to the report (up to STORE_CHECK_MAX_LINES per section). */
+void
+store_util_problem(struct strbuf *r, int *section, int *total, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+
+    (*total)++;
+    if ((*section)++ >= STORE_CHECK_MAX_LINES)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    strbuf_addf(r, "  problem: %s\n", line);
+}
