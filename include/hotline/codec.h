@@ -52,6 +52,10 @@
  * any string. Returns a tree (cJSON_Delete) or NULL with e filled. The caller caps
  * len (the server answers 413 above its limit). */
 cJSON *codec_parse(const char *buf, size_t len, struct err *e);
+/* Check a data file (calendar, rules, KPI definitions) as strictly as codec_parse
+ * checks a request: valid UTF-8, no NUL, no duplicate keys, no "\u0000". Returns HL_OK,
+ * or HL_EINVAL with e->msg starting "name: ". */
+int codec_check_strict(const char *buf, size_t len, const char *name, struct err *e);
 /* Compact text of a tree. Caller frees with free(). */
 char *codec_print(const cJSON *json);
 

@@ -52,6 +52,7 @@ static void cmd_call(struct app *app, const char *args);
 static void cmd_help(struct app *app, const char *args);
 static void cmd_lang(struct app *app, const char *args);
 static void cmd_login(struct app *app, const char *args);
+static void cmd_outbox(struct app *app, const char *args);
 static void login_key_event(struct app *app, const struct key_event *ev);
 static void cmd_quit(struct app *app, const char *args);
 static void cmd_redraw(struct app *app, const char *args);
@@ -63,6 +64,8 @@ static const struct command commands[] = {
     {"help", NULL, N_("show the keys (like ?)"), cmd_help},
     {"lang", "en|zh_CN", N_("switch the language"), cmd_lang},
     {"login", NULL, N_("sign in (again, or as another user)"), cmd_login},
+    {"outbox", "retry|theirs|drop", N_("the outbox: settle the oldest change the server refused"),
+     cmd_outbox},
     {"quit", NULL, N_("quit (like q)"), cmd_quit},
     {"redraw", NULL, N_("redraw the screen (like Ctrl-L)"), cmd_redraw},
     {"tab", "1-4", N_("switch to a tab"), cmd_tab},
@@ -217,8 +220,8 @@ app_conn_sentence(const struct app *app)
     case APP_CONN_CONNECTING:
         return xasprintf(_("Connecting to %s..."), url);
     case APP_CONN_RECONNECTING:
-        return xasprintf(_("The connection to %s was lost: trying again. What is shown comes "
-                           "from the local cache; changes wait in the outbox."), url);
+        return xasprintf(_("Not connected to %s: trying again. What is shown comes from the "
+                           "local cache; changes wait in the outbox."), url);
     case APP_CONN_ONLINE:
         if (!app->session.known)
             return xasprintf(_("Connected to %s, not signed in: type :login to sign in."), url);
@@ -489,6 +492,13 @@ complete_words(void *arg, size_t argi, const char *cmd, const char **out, size_t
     if (argi == 0) {
         for (size_t i = 0; i < ARRAY_SIZE(commands) && n < max; i++)
             out[n++] = commands[i].name;
+        return n;
+    }
+    if (argi == 1 && strcmp(cmd, "outbox") == 0) {
+        static const char *const outbox_words[] = {"retry", "theirs", "drop"};
+
+        for (size_t i = 0; i < ARRAY_SIZE(outbox_words) && n < max; i++)
+            out[n++] = outbox_words[i];
         return n;
     }
     if (argi == 1 && strcmp(cmd, "lang") == 0) {
@@ -1207,8 +1217,7 @@ on_api_event(const struct api_event *ev, void *arg)
                         ev->local_id, ev->ticket_id);
         else if (ev->outbox_state == OUTBOX_CONFLICT || ev->outbox_state == OUTBOX_FAILED)
             app_message(app, APP_MSG_ERROR, "%s",
-                        _("the server refused a change from the outbox: it is held for you "
-                          "to settle"));
+                        _("the server refused a change from the outbox: :outbox says which"));
         app_post(app, &oev);
         app_mark_dirty(app, APP_DIRTY_BODY);
         break;
@@ -1371,6 +1380,76 @@ cmd_login(struct app *app, const char *args)
     app_show_login(app, NULL);
 }
 
+/* The version in a ticket's JSON text (an outbox entry's "theirs"), -1 when unknown. */
+static int64_t
+version_of(const char *json)
+{
+    struct ticket *t;
+    struct err e;
+    cJSON *doc;
+    int64_t v = -1;
+
+    if (json == NULL)
+        return -1;
+    doc = codec_parse(json, strlen(json), &e);
+    t = doc != NULL ? codec_ticket_decode(doc, &e) : NULL;
+    if (t != NULL)
+        v = t->version;
+    ticket_free(&t);
+    cJSON_Delete(doc);
+    return v;
+}
+
+/* The outbox: say what waits; "retry", "theirs" or "drop" settles the oldest held entry. */
+static void
+cmd_outbox(struct app *app, const char *args)
+{
+    struct outbox_entries l = {0};
+    const struct outbox_entry *held = NULL;
+    struct err e;
+    int rc = HL_OK;
+
+    if (app->outbox == NULL) {
+        app_message(app, APP_MSG_WARN, "%s", _("there is no outbox"));
+        return;
+    }
+    err_clear(&e);
+    if (outbox_list(app->outbox, false, &l, &e) != HL_OK) {
+        app_message(app, APP_MSG_ERROR, "%s", e.msg);
+        return;
+    }
+    for (size_t i = 0; i < l.n && held == NULL; i++) {
+        if (l.v[i].state == OUTBOX_CONFLICT || l.v[i].state == OUTBOX_FAILED)
+            held = &l.v[i];
+    }
+    if (held == NULL) {
+        app_message(app, APP_MSG_INFO, _("outbox: %zu waiting, none held"), l.n);
+    } else if (str_empty(args)) {
+        app_message(app, APP_MSG_WARN, _("outbox: %s %s %s was refused (%s): :outbox retry, "
+                                         "theirs or drop"),
+                    outbox_kind_str(held->kind), held->action != NULL ? held->action : "",
+                    held->ticket_id, held->last_error != NULL ? held->last_error : "?");
+    } else if (strcmp(args, "retry") == 0) {
+        rc = outbox_retry_mine(app->outbox, held->seq, version_of(held->theirs),
+                               (hl_time)(loop_wall_ms() / 1000), &e);
+    } else if (strcmp(args, "theirs") == 0) {
+        rc = outbox_keep_theirs(app->outbox, held->seq, version_of(held->theirs),
+                                (hl_time)(loop_wall_ms() / 1000), &e);
+    } else if (strcmp(args, "drop") == 0) {
+        rc = outbox_drop(app->outbox, held->seq, (hl_time)(loop_wall_ms() / 1000), &e);
+    } else {
+        app_message(app, APP_MSG_ERROR, "%s", _("outbox: give retry, theirs or drop"));
+    }
+    if (rc != HL_OK)
+        app_message(app, APP_MSG_ERROR, "%s", e.msg);
+    else if (held != NULL && !str_empty(args))
+        app_message(app, APP_MSG_INFO, _("outbox: %s"), args);
+    outbox_entries_fini(&l);
+    if (app->api != NULL)
+        api_outbox_kick(app->api);
+    app_outbox_changed(app);
+}
+
 /* The holiday calendar for rules_check: $HOTLINE_DATA, the source tree, the installed data. */
 static void
 load_calendar(struct app *app)
@@ -1419,6 +1498,8 @@ load_stored_session(struct app *app)
     }
     if (info.user != NULL && app->cfg.user_id != NULL && strcmp(info.user, app->cfg.user_id) != 0)
         goto out;    /* --user names someone else: sign in as them */
+    if (info.expires_at != 0 && info.expires_at <= (hl_time)(loop_wall_ms() / 1000))
+        goto out;    /* expired: straight to the sign-in form */
     if (info.role != NULL)
         user_role_parse(info.role, &role);
     app->pending_token = xstrdup(info.token);
@@ -1548,7 +1629,7 @@ backend_fini(struct app *app)
     app->pending_token = NULL;
 }
 
-/* Where themes are looked up: the user's, the installed ones, the source tree's. */
+/* Where themes are looked up: the user's, the source tree's (from a build tree), installed. */
 static void
 set_theme_dirs(struct app *app)
 {
@@ -1559,8 +1640,13 @@ set_theme_dirs(struct app *app)
         app->theme_dirs[app->ntheme_dirs++] = xasprintf("%s/themes", conf);
         free(conf);
     }
-    app->theme_dirs[app->ntheme_dirs++] = xstrdup(HOTLINE_DATADIR "/themes");
-    app->theme_dirs[app->ntheme_dirs++] = xstrdup(HOTLINE_SOURCE_DIR "/themes");
+    /* A build-tree binary reads the source tree's themes before any installed ones. */
+    if (util_running_from_build_tree()) {
+        app->theme_dirs[app->ntheme_dirs++] = xstrdup(HOTLINE_SOURCE_DIR "/themes");
+        app->theme_dirs[app->ntheme_dirs++] = xstrdup(HOTLINE_DATADIR "/themes");
+    } else {
+        app->theme_dirs[app->ntheme_dirs++] = xstrdup(HOTLINE_DATADIR "/themes");
+    }
 }
 
 /* Open the log under $XDG_STATE_HOME/hotline; a failure is only a warning. */

@@ -169,7 +169,6 @@ struct app {
     bool login_open;               /* the sign-in form is over everything, taking the keys */
     uint64_t login_call;
     char *pending_token;           /* the stored token, until the api takes it */
-    uint64_t conn_timer;           /* refreshes "offline since" once it is due */
 
     bool quit;
     int exit_code;

@@ -32,6 +32,16 @@ enum cmd {
     CMD_FIELD_PREV,
     CMD_ENTER,
     CMD_CANCEL,
+    /* A view's own commands: a view binds its keys to these in its keymap and says in the
+     * help text what they do (the tickets tab: actions, edit, refresh ...). */
+    CMD_VIEW_1,
+    CMD_VIEW_2,
+    CMD_VIEW_3,
+    CMD_VIEW_4,
+    CMD_VIEW_5,
+    CMD_VIEW_6,
+    CMD_VIEW_7,
+    CMD_VIEW_8,
     CMD_COUNT
 };
 

@@ -167,6 +167,6 @@ login_draw(struct login *l, WINDOW *w, const struct rect *area, const struct the
     else if (l->note != NULL)
         draw_paragraph(w, &text, 0, l->note, theme_attr(th, SLOT_WARN));
     draw_text(w, box.y + box.h - 2, box.x + 2, box.w - 4,
-              _("Enter signs in, Tab moves, Esc works from the cache, F10 quits"),
+              _("Enter: sign in  Tab: next  Esc: use the cache  F10: quit"),
               theme_attr(th, SLOT_MUTED));
 }

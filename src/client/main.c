@@ -11,6 +11,7 @@
 #include "hotline/util.h"
 #include "i18n.h"
 #include "session.h"
+#include "views/intake.h"
 #include "watch.h"
 #include "xdg.h"
 
@@ -30,7 +31,35 @@ usage(FILE *f)
                        "  --help          this text\n"
                        "  --version       print the version\n"
                        "NO_COLOR=1 turns colours off. Inside: ? lists the keys, q quits.\n"));
+    fprintf(f, "%s", _("  --call PHONE    open the intake form for a call from PHONE (screen pop)\n"));
+    fprintf(f, "%s", _("  --cacert FILE   trust the CA certificates in FILE (overrides [server] cacert)\n"
+                       "  --token-file FILE  keep the session token in FILE (default:\n"
+                       "                  $XDG_STATE_HOME/hotline/token; $HOTLINE_TOKEN is read too)\n"));
     watch_usage(f);
+}
+
+/* Take "--call PHONE" (or "--call=PHONE") out of argv: the number of a call to open the
+ * intake form with. HL_EINVAL when the number is missing. */
+static int
+take_call_arg(int *argc, char **argv, const char **phone, struct err *e)
+{
+    int out = 1;
+
+    *phone = NULL;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--call") == 0) {
+            if (i + 1 >= *argc || argv[i + 1][0] == '\0')
+                return err_set(e, HL_EINVAL, "--call", "%s", _("--call needs the caller's number"));
+            *phone = argv[++i];
+        } else if (str_starts_with(argv[i], "--call=")) {
+            *phone = argv[i] + 7;
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return HL_OK;
 }
 
 /* True when the C library's character set is UTF-8. */
@@ -82,6 +111,7 @@ main(int argc, char **argv)
     struct config cfg;
     struct app app;
     struct err e;
+    const char *call_phone = NULL;
     bool utf8_fallback = false;
     int rc;
 
@@ -108,6 +138,10 @@ main(int argc, char **argv)
         return rc;
     }
     early_lang(argc, argv);
+    if (take_call_arg(&argc, argv, &call_phone, &e) != HL_OK) {
+        fprintf(stderr, "hotline: %s\n", e.msg);
+        return 2;
+    }
     if (watch_take_args(&argc, argv, &wopts, &e) != HL_OK) {
         fprintf(stderr, "hotline: %s\n", e.msg);
         return 2;
@@ -149,6 +183,8 @@ main(int argc, char **argv)
     if (utf8_fallback)
         app_message(&app, APP_MSG_WARN, "%s",
                     _("the locale is not UTF-8: using C.UTF-8 for text (set LANG=C.UTF-8)"));
+    if (call_phone != NULL)
+        intake_start_call(&app, call_phone);
     rc = app_run(&app);
     app_fini(&app);
     return rc;

@@ -886,8 +886,12 @@ on_api_event(const struct api_event *ev, void *arg)
         }
         if (w->loop == NULL)
             break;
-        if (w->conn == API_ONLINE && prev != API_ONLINE)
+        if (w->conn == API_ONLINE && prev != API_ONLINE) {
+            /* A server that answered the feed before serves it again: the api re-arms the
+             * long poll on reconnection, and its quiet answers raise no event. */
+            w->feed_live = api_feed_seq(w->api) >= 0;
             refresh_all(w, false);
+        }
         w->next_poll = 0;
         schedule_tick(w);
         break;
@@ -1717,6 +1721,9 @@ on_signals(void *arg, unsigned sigs)
         term_repaint_all(&w->term);
     if (sigs & (LOOP_SIG_RESIZE | LOOP_SIG_SUSPEND | LOOP_SIG_CONT)) {
         term_resize(&w->term);
+        /* The terminal may have kept another part of the old screen than curses thinks:
+         * paint every cell once. */
+        term_repaint_all(&w->term);
         w->relayout = true;
         w->dirty = true;
     }

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "hotline/calendar.h"
+#include "hotline/codec.h"
 #include "hotline/text.h"
 #include "hotline/util.h"
 
@@ -418,6 +419,8 @@ parse_named(const char *src, const char *json, size_t len, struct err *e)
             goto out;
         }
     }
+    if (codec_check_strict(json, len, src, e) != HL_OK)
+        goto out;
     if (!cJSON_IsObject(root)) {
         fail(&ld, "(root)", "must be a JSON object {version, years}");
         goto out;

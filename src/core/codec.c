@@ -803,6 +803,19 @@ shape_to_json(const struct shape *s, const void *base, const struct tz *tz)
     return o;
 }
 
+/* Check a data file's bytes the way codec_parse checks request bodies. */
+int
+codec_check_strict(const char *buf, size_t len, const char *name, struct err *e)
+{
+    struct err pe;
+    cJSON *json = codec_parse(buf, len, &pe);
+
+    if (json == NULL)
+        return err_set(e, HL_EINVAL, pe.field, "%s: %s", name, pe.msg);
+    cJSON_Delete(json);
+    return HL_OK;
+}
+
 /* Compact text of a tree. */
 char *
 codec_print(const cJSON *json)
@@ -2169,6 +2182,10 @@ codec_article_patch_apply(const cJSON *json, struct article *a, struct err *e)
     memset(&scratch, 0, sizeof scratch);
     shape_copy(&article_patch_shape, &scratch, a);
     rc = decode_shape(&d, &article_patch_shape, json, &scratch);
+    if (rc == HL_OK && str_empty(scratch.title))
+        rc = fail_at(&d, "title", "cannot be cleared: an article needs a title");
+    if (rc == HL_OK && str_empty(scratch.body))
+        rc = fail_at(&d, "body", "cannot be cleared: an article needs a body");
     if (rc == HL_OK)
         rc = check_validity(&d, &scratch);
     if (rc == HL_OK) {

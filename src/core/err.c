@@ -18,11 +18,15 @@ err_clear(struct err *e)
 int
 err_setv(struct err *e, int code, const char *field, const char *fmt, va_list ap)
 {
+    char msg[1024];
+
     if (e == NULL)
         return code;
     e->code = code;
     str_copy(e->field, sizeof e->field, field != NULL ? field : "");
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    /* Format long, then cut on a character boundary: a message stays valid UTF-8. */
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    str_copy(e->msg, sizeof e->msg, msg);
     return code;
 }
 

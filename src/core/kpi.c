@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "hotline/err.h"
+#include "hotline/codec.h"
 #include "hotline/kpi.h"
 #include "hotline/util.h"
 
@@ -747,6 +748,8 @@ parse_defs(const char *json, size_t len, const char *origin, struct err *e)
                 origin, line);
         goto out;
     }
+    if (codec_check_strict(json, len, origin, e) != HL_OK)
+        goto out;
     if (!cJSON_IsObject(root)) {
         err_set(e, HL_EINVAL, "", "%s: expected a JSON object with kpis[]", origin);
         goto out;

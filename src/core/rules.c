@@ -811,18 +811,17 @@ apply_override(struct pctx *c, cJSON *profiles, const cJSON *ov, struct profile 
 static cJSON *
 parse_doc(struct pctx *c, const char *json, size_t len)
 {
+    struct err pe;
     cJSON *doc;
 
     if (json == NULL || len == 0) {
         perr(c, "", "empty file");
         return NULL;
     }
-    doc = cJSON_ParseWithLength(json, len);
+    /* codec_parse: strict UTF-8, no duplicate keys, no NUL, and no shared error state. */
+    doc = codec_parse(json, len, &pe);
     if (doc == NULL) {
-        const char *at = cJSON_GetErrorPtr();
-        long off = at != NULL && at >= json && at <= json + len ? (long)(at - json) : -1;
-
-        err_set(c->e, HL_EINVAL, "", "%s: not valid JSON (near byte %ld)", c->name, off);
+        err_set(c->e, HL_EINVAL, pe.field, "%s: %s", c->name, pe.msg);
         return NULL;
     }
     if (!cJSON_IsObject(doc)) {

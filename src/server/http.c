@@ -7,9 +7,11 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +32,7 @@ static const char json_type[] = "application/json; charset=utf-8";
 
 struct http {
     struct server *srv;               /* borrowed */
+    int64_t body_timeout_ms;          /* a body slower than this is cut */
     struct MHD_Daemon *daemon;
     bool quiesced;                    /* the listen socket is closed */
     int port;
@@ -126,7 +129,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 /* MHD's error logger: into our log. */
-static void
+static void __attribute__((format(printf, 2, 0)))
 on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     struct http *h = cls;
@@ -283,6 +286,10 @@ begin(struct exchange *x, const char *method)
         return send_error(x, 400, in_path ? "invalid_path" : "invalid_query",
                           in_path ? NULL : e.field, true, e.msg);
     }
+    if (te != NULL && strcasecmp(te, "chunked") != 0)
+        return send_error(x, 501, "not_implemented", "Transfer-Encoding", true,
+                          "only Transfer-Encoding: chunked is understood; send the body as is "
+                          "with a Content-Length");
     if (cl != NULL && !str_to_long(cl, 0, LONG_MAX, &length))
         return send_error(x, 400, "invalid_header", "Content-Length", true,
                           "the Content-Length header is not a number");
@@ -302,10 +309,18 @@ begin(struct exchange *x, const char *method)
     return MHD_YES;
 }
 
-/* A chunk of body: keep it, or drop it once over the cap. */
+/* A chunk of body: keep it, or drop it once over the cap; cut a body that trickles in
+ * slower than the body timeout (slow loris: the idle timeout alone never fires while a
+ * byte comes now and then). */
 static enum MHD_Result
 take_body(struct exchange *x, const char *data, size_t n)
 {
+    if (feed_now_ms() - x->req.start_ms > x->http->body_timeout_ms) {
+        log_msg(x->http->srv->log, "http",
+                "%s: the request body took longer than %lld s: connection closed", x->req.remote,
+                (long long)(x->http->body_timeout_ms / 1000));
+        return MHD_NO;
+    }
     if (!x->too_large && x->req.body.len + n > REQUEST_BODY_MAX) {
         x->too_large = true;
         strbuf_fini(&x->req.body);
@@ -559,7 +574,28 @@ http_start(struct server *srv, const struct http_config *cfg, struct err *e)
     pthread_condattr_t attr;
     char host[96];
     int fd;
+    /* the certificate and key options, only with TLS (MHD warns about them otherwise) */
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)(uintptr_t)cfg->tls_cert_pem},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)(uintptr_t)cfg->tls_key_pem},
+        {MHD_OPTION_END, 0, NULL},
+    };
 
+    if (cfg->tls_cert_pem == NULL)
+        tls_opts[0].option = MHD_OPTION_END;
+    if ((cfg->tls_cert_pem == NULL) != (cfg->tls_key_pem == NULL)) {
+        err_set(e, HL_EINVAL, "tls", "HTTPS needs both a certificate and its key");
+        return NULL;
+    }
+    if (cfg->tls_cert_pem != NULL) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            err_set(e, HL_EIO, "tls",
+                    "this libmicrohttpd was built without TLS support: run without "
+                    "--tls-cert/--tls-key behind a TLS proxy, or install one built with GnuTLS");
+            return NULL;
+        }
+        flags |= MHD_USE_TLS;
+    }
     fd = open_listener(&cfg->addr, e);
     if (fd < 0)
         return NULL;
@@ -571,6 +607,8 @@ http_start(struct server *srv, const struct http_config *cfg, struct err *e)
         flags |= MHD_USE_IPv6;
     h = xcalloc(1, sizeof *h);
     h->srv = srv;
+    h->body_timeout_ms = 1000 * (int64_t)(cfg->body_timeout_s > 0 ? cfg->body_timeout_s
+                                                                  : HTTP_BODY_TIMEOUT_S);
     h->port = bound_port(fd);
     atomic_init(&h->draining, false);
     pthread_mutex_init(&h->lock, NULL);
@@ -580,10 +618,12 @@ http_start(struct server *srv, const struct http_config *cfg, struct err *e)
     pthread_condattr_destroy(&attr);
     str_copy(host, sizeof host, cfg->addr.text);
     *strrchr(host, ':') = '\0';
-    snprintf(h->url, sizeof h->url, "http://%s:%d", host, h->port);
+    snprintf(h->url, sizeof h->url, "%s://%s:%d", cfg->tls_cert_pem != NULL ? "https" : "http",
+             host, h->port);
     h->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
+        MHD_OPTION_ARRAY, tls_opts,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads > 1 ? cfg->threads : 0),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
@@ -593,8 +633,12 @@ http_start(struct server *srv, const struct http_config *cfg, struct err *e)
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
         MHD_OPTION_END);
     if (h->daemon == NULL) {
-        err_set(e, HL_EIO, "listen", "cannot start the HTTP server on %s (see the log)",
-                cfg->addr.text);
+        if (cfg->tls_cert_pem != NULL)
+            err_set(e, HL_EIO, "tls", "cannot start the HTTPS server on %s: is the key the "
+                    "certificate's, are both PEM? (see the log)", cfg->addr.text);
+        else
+            err_set(e, HL_EIO, "listen", "cannot start the HTTP server on %s (see the log)",
+                    cfg->addr.text);
         close(fd);
         pthread_cond_destroy(&h->idle);
         pthread_mutex_destroy(&h->lock);
@@ -611,7 +655,7 @@ http_port(const struct http *h)
     return h->port;
 }
 
-/* The base URL actually bound, "http://127.0.0.1:8080". */
+/* The base URL actually bound, "http://127.0.0.1:8080" or "https://...". */
 const char *
 http_url(const struct http *h)
 {

@@ -14,6 +14,7 @@ struct http;
 #define HTTP_IDLE_TIMEOUT_S   30      /* idle keep-alive connections are closed after this */
 #define HTTP_MAX_CONNECTIONS  1024    /* lowered to fit the open-files limit */
 #define HTTP_DRAIN_MS         10000   /* how long shutdown waits for requests in flight */
+#define HTTP_BODY_TIMEOUT_S   30      /* a request body must arrive whole within this */
 
 /* A parsed listen address. */
 struct http_addr {
@@ -28,6 +29,11 @@ struct http_config {
     unsigned threads;                 /* worker threads (>= 1) */
     unsigned idle_timeout_s;
     unsigned max_connections;
+    unsigned body_timeout_s;          /* from the request line to the body's last byte; a
+                                       * slower upload is cut (slow loris); 0: the default */
+    const char *tls_cert_pem;         /* PEM certificate (chain) for HTTPS, or NULL: plain HTTP */
+    const char *tls_key_pem;          /* its PEM private key (both or neither; borrowed,
+                                       * must outlive the front) */
 };
 
 /* Parse "ADDR:PORT" (IPv4 dotted quad or "localhost") or "[IPv6]:PORT"; port 0..65535,
@@ -39,7 +45,7 @@ bool http_parse_addr(const char *text, struct http_addr *out, struct err *e);
 struct http *http_start(struct server *srv, const struct http_config *cfg, struct err *e);
 /* The port actually bound (useful with port 0). */
 int http_port(const struct http *h);
-/* The base URL actually bound, "http://127.0.0.1:8080"; borrowed. */
+/* The base URL actually bound, "http://127.0.0.1:8080" ("https://" with TLS); borrowed. */
 const char *http_url(const struct http *h);
 /* Stop accepting connections; replies from now on close their connection. */
 void http_quiesce(struct http *h);

@@ -151,6 +151,9 @@ decode(const char *s, size_t n, bool plus_space, char *out, size_t cap, size_t *
             return DECODE_NUL;
         if (c < 0x20 || c == 0x7f)
             return DECODE_CONTROL;
+        /* C1 controls (U+0080-009F, UTF-8 C2 80-C2 9F) are controls too. */
+        if (c >= 0x80 && c <= 0x9f && o > 0 && (unsigned char)out[o - 1] == 0xc2)
+            return DECODE_CONTROL;
         if (o >= cap)
             return DECODE_TOO_LONG;
         out[o++] = (char)c;

@@ -45,10 +45,16 @@ usage(FILE *f)
             "  --rules FILE        the centre's rules file overriding the profile's limits\n"
             "  --log FILE          request log (default: standard error)\n"
             "  --threads N         HTTP worker threads, 1-%d (default: CPUs, at least 2)\n"
+            "  --tls-cert FILE     serve HTTPS with this PEM certificate (chain); needs --tls-key\n"
+            "  --tls-key FILE      the certificate's PEM private key; needs --tls-cert\n"
+            "  --token-hours N     how long a session token lives, 1-%d hours (default %d)\n"
+            "  --body-timeout S    a request body must arrive within S seconds, 1-3600\n"
+            "                      (default %d; slower uploads are cut)\n"
             "  --help              this text\n\n"
             "environment (for tests only, never set in production):\n"
             "  HOTLINED_FAKE_NOW   an RFC 3339 instant the server's clock starts at\n",
-            HTTP_DEFAULT_LISTEN, SERVER_DEFAULT_DB, SERVER_DEFAULT_TZ, SERVER_MAX_THREADS);
+            HTTP_DEFAULT_LISTEN, SERVER_DEFAULT_DB, SERVER_DEFAULT_TZ, SERVER_MAX_THREADS,
+            SERVER_MAX_TOKEN_HOURS, (int)(AUTH_DEFAULT_TTL / 3600), HTTP_BODY_TIMEOUT_S);
 }
 
 /* Fill cfg with the defaults (listen 127.0.0.1:8080, threads = CPUs, at least 2). */
@@ -80,6 +86,8 @@ server_config_fini(struct server_config *cfg)
     free(cfg->profile);
     free(cfg->rules_path);
     free(cfg->log_path);
+    free(cfg->tls_cert);
+    free(cfg->tls_key);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -100,6 +108,7 @@ known_option(const char *opt)
 {
     static const char *const names[] = {
         "--listen", "--db", "--data", "--tz", "--profile", "--rules", "--log", "--threads",
+        "--tls-cert", "--tls-key", "--token-hours", "--body-timeout",
     };
     size_t i;
 
@@ -128,6 +137,26 @@ apply_option(struct server_config *cfg, const char *opt, const char *value, stru
         return set_string(&cfg->rules_path, opt, value, e);
     if (strcmp(opt, "--log") == 0)
         return set_string(&cfg->log_path, opt, value, e);
+    if (strcmp(opt, "--tls-cert") == 0)
+        return set_string(&cfg->tls_cert, opt, value, e);
+    if (strcmp(opt, "--tls-key") == 0)
+        return set_string(&cfg->tls_key, opt, value, e);
+    if (strcmp(opt, "--token-hours") == 0) {
+        if (!str_to_long(value, 1, SERVER_MAX_TOKEN_HOURS, &n))
+            return err_set(e, HL_EINVAL, opt,
+                           "--token-hours '%s': expected a number of hours from 1 to %d", value,
+                           SERVER_MAX_TOKEN_HOURS);
+        cfg->token_hours = n;
+        return HL_OK;
+    }
+    if (strcmp(opt, "--body-timeout") == 0) {
+        if (!str_to_long(value, 1, 3600, &n))
+            return err_set(e, HL_EINVAL, opt,
+                           "--body-timeout '%s': expected a number of seconds from 1 to 3600",
+                           value);
+        cfg->body_timeout_s = (unsigned)n;
+        return HL_OK;
+    }
     if (strcmp(opt, "--profile") == 0) {
         if (strcmp(value, "12345") != 0 && strcmp(value, "95198") != 0 &&
             strcmp(value, "956100") != 0)
@@ -195,6 +224,11 @@ server_config_parse(struct server_config *cfg, int argc, char **argv, bool *help
         if (rc != HL_OK)
             return rc;
     }
+    if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL))
+        return err_set(e, HL_EINVAL, cfg->tls_cert == NULL ? "--tls-cert" : "--tls-key",
+                       "serve: %s needs %s too (HTTPS takes a certificate and its key)",
+                       cfg->tls_cert == NULL ? "--tls-key" : "--tls-cert",
+                       cfg->tls_cert == NULL ? "--tls-cert" : "--tls-key");
     return HL_OK;
 }
 
@@ -325,6 +359,7 @@ int
 server_open(struct server *srv, struct err *e)
 {
     const struct server_config *cfg = &srv->cfg;
+    struct auth_config acfg;
     char path[PATH_MAX];
     int64_t last = 0;
     int rc;
@@ -370,7 +405,10 @@ server_open(struct server *srv, struct err *e)
     }
     if (auth_init(e) != HL_OK)
         return EXIT_RUNTIME;
-    srv->auth = auth_new(NULL, e);
+    auth_config_init(&acfg);
+    if (cfg->token_hours > 0)
+        acfg.token_ttl = (int64_t)cfg->token_hours * 3600;
+    srv->auth = auth_new(&acfg, e);
     if (srv->auth == NULL)
         return EXIT_RUNTIME;
     srv->authenticate = auth_authenticate;
@@ -548,6 +586,8 @@ cmd_serve(int argc, char **argv)
     struct server srv;
     struct http_config hc;
     struct err e;
+    char *cert_pem = NULL, *key_pem = NULL;
+    size_t key_len = 0;
     sigset_t sigs;
     bool help = false;
     long nofile;
@@ -573,6 +613,17 @@ cmd_serve(int argc, char **argv)
     sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (srv.cfg.tls_cert != NULL) {
+        /* read before server_open: a bad file is reported before the database is touched */
+        cert_pem = file_load(srv.cfg.tls_cert, "--tls-cert", SERVER_TLS_FILE_MAX, NULL, &e);
+        if (cert_pem != NULL)
+            key_pem = file_load(srv.cfg.tls_key, "--tls-key", SERVER_TLS_FILE_MAX, &key_len, &e);
+        if (cert_pem == NULL || key_pem == NULL) {
+            fprintf(stderr, "hotlined: %s\n", e.msg);
+            rc = EXIT_RUNTIME;
+            goto out;
+        }
+    }
     rc = server_open(&srv, &e);
     if (rc != 0) {
         fprintf(stderr, "hotlined: %s\n", e.msg);
@@ -586,6 +637,9 @@ cmd_serve(int argc, char **argv)
     hc.max_connections = nofile - SPARE_FDS < HTTP_MAX_CONNECTIONS
                              ? (unsigned)(nofile > SPARE_FDS + 16 ? nofile - SPARE_FDS : 16)
                              : HTTP_MAX_CONNECTIONS;
+    hc.body_timeout_s = srv.cfg.body_timeout_s;
+    hc.tls_cert_pem = cert_pem;
+    hc.tls_key_pem = key_pem;
     srv.http = http_start(&srv, &hc, &e);
     if (srv.http == NULL) {
         fprintf(stderr, "hotlined: %s\n", e.msg);
@@ -617,5 +671,9 @@ cmd_serve(int argc, char **argv)
     rc = EXIT_OK_;
 out:
     server_close(&srv);
+    free(cert_pem);
+    if (key_pem != NULL)
+        explicit_bzero(key_pem, key_len);
+    free(key_pem);
     return rc;
 }

@@ -30,6 +30,10 @@ typedef bool (*server_auth_fn)(struct server *srv, struct request *req, struct r
 #define SERVER_DEFAULT_TZ      "Asia/Shanghai"
 #define SERVER_DEFAULT_PROFILE "12345"
 #define SERVER_MAX_THREADS     64
+/* Largest --token-hours (30 days). */
+#define SERVER_MAX_TOKEN_HOURS 720
+/* Largest certificate or key file read, bytes. */
+#define SERVER_TLS_FILE_MAX    (1024 * 1024)
 /* Seconds between two runs of the flag sweep (near_due/overdue without a change). */
 #define SERVER_SWEEP_SECONDS   60
 /* Environment variable of the test clock: an RFC 3339 instant the server's clock starts
@@ -47,6 +51,10 @@ struct server_config {
     char *rules_path;         /* the centre's rules file overriding the profile, or NULL */
     char *log_path;           /* request log, or NULL: stderr */
     unsigned threads;         /* HTTP worker threads */
+    char *tls_cert;           /* --tls-cert: PEM certificate file for HTTPS, or NULL */
+    char *tls_key;            /* --tls-key: its PEM private key file, or NULL */
+    long token_hours;         /* --token-hours: session token lifetime, 0: the default */
+    unsigned body_timeout_s;  /* --body-timeout: seconds a request body may take */
 };
 
 /* The periodic flag sweep: a thread woken every SERVER_SWEEP_SECONDS or to stop. */

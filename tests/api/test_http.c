@@ -519,6 +519,15 @@ jint(const cJSON *o, const char *name)
     return (long long)v->valuedouble;
 }
 
+/* The store kind the servers run on: "postgresql" with HOTLINE_TEST_STORE=pg. */
+static const char *
+store_kind(void)
+{
+    const char *v = getenv("HOTLINE_TEST_STORE");
+
+    return v != NULL && strcmp(v, "pg") == 0 ? "postgresql" : "sqlite";
+}
+
 /* Assert a health reply with this profile, zone and offset. */
 static void
 check_health(struct harness *h, const char *profile, const char *tz, int offset)
@@ -532,7 +541,7 @@ check_health(struct harness *h, const char *profile, const char *tz, int offset)
     assert_int_equal(cJSON_GetArraySize(r.json), 7);
     assert_string_equal(jstr(r.json, "status"), "ok");
     assert_string_equal(jstr(r.json, "version"), HOTLINE_VERSION);
-    assert_string_equal(jstr(r.json, "store"), "sqlite");
+    assert_string_equal(jstr(r.json, "store"), store_kind());
     assert_string_equal(jstr(r.json, "profile"), profile);
     assert_string_equal(jstr(r.json, "tz"), tz);
     assert_non_null(jstr(r.json, "calendar"));
@@ -577,8 +586,8 @@ test_health(void **state)
 
     check_health(h, "12345", "Asia/Shanghai", 8 * 3600);
     snprintf(expect, sizeof expect,
-             "hotlined %s listening on http://127.0.0.1:%d (store sqlite %s, profile 12345, "
-             "tz Asia/Shanghai)", HOTLINE_VERSION, h->port, h->db);
+             "hotlined %s listening on http://127.0.0.1:%d (store %s %s, profile 12345, "
+             "tz Asia/Shanghai)", HOTLINE_VERSION, h->port, store_kind(), h->db);
     assert_string_equal(h->ready, expect);
     /* HEAD answers like GET, without a body */
     assert_int_equal(http_request(h, "HEAD", "/api/v1/health", NULL, NULL, 0, &r), 200);

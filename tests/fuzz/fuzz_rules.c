@@ -34,8 +34,12 @@ fixture(void)
     if (!ready) {
         char *path = fuzz_data_path("holidays-cn.json");
         struct err e;
+        cJSON *j;
 
         f.rules_text = fuzz_data_file("rules.json", &f.rules_len);
+        j = codec_parse(f.rules_text, f.rules_len, &e);
+        FUZZ_CHECK(j != NULL, "%s does not pass codec_parse: %s", "rules.json", e.msg);
+        cJSON_Delete(j);
         f.cal = calendar_load(path, &e);
         FUZZ_CHECK(f.cal != NULL, "cannot load %s: %s", path, e.msg);
         free(path);
@@ -168,7 +172,7 @@ check_actions(const struct rules *r, const struct fixture *f, const struct ticke
 
 /* What a loaded rule set answers, over a few sample tickets. */
 static void
-exercise(const struct rules *r, const struct fixture *f, bool utf8_in)
+exercise(const struct rules *r, const struct fixture *f, bool utf8_in, bool strict_in)
 {
     static const enum status statuses[] = {
         STATUS_ACCEPTED, STATUS_DISPATCHED, STATUS_IN_PROGRESS, STATUS_REPLIED, STATUS_CLOSED,
@@ -183,9 +187,9 @@ exercise(const struct rules *r, const struct fixture *f, bool utf8_in)
 
     FUZZ_CHECK(profile != NULL && text_utf8_valid(profile, strlen(profile)), "rules_profile");
     FUZZ_CHECK(json != NULL, "rules_json is NULL");
-    /* Compact JSON for GET /meta, which the console reads with codec_parse; names come
-     * from the files: UTF-8 in, UTF-8 out. */
-    j = utf8_in ? codec_parse(json, strlen(json), &e) : cJSON_Parse(json);
+    /* Compact JSON for GET /meta, which the console reads with codec_parse: when the
+     * files pass codec_parse (UTF-8, no duplicate keys ...), so must the result. */
+    j = strict_in ? codec_parse(json, strlen(json), &e) : cJSON_Parse(json);
     FUZZ_CHECK(j != NULL, "rules_json does not parse: %s", e.msg);
     cJSON_Delete(j);
     (void)rules_deadline_mode(r);
@@ -256,7 +260,7 @@ exercise(const struct rules *r, const struct fixture *f, bool utf8_in)
 /* Load and exercise one variant; rules or an error, never both. */
 static void
 try_rules(const char *json, size_t len, const char *profile, const char *over,
-          size_t over_len, const struct fixture *f)
+          size_t over_len, bool strict_in, const struct fixture *f)
 {
     bool utf8_in = text_utf8_valid(json, len)
                    && (over == NULL || text_utf8_valid(over, over_len));
@@ -275,7 +279,7 @@ try_rules(const char *json, size_t len, const char *profile, const char *over,
         }
         return;
     }
-    exercise(r, f, utf8_in);
+    exercise(r, f, utf8_in, strict_in);
     rules_free(&r);
     FUZZ_CHECK(r == NULL, "rules_free did not NULL the pointer");
 }
@@ -285,10 +289,14 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const struct fixture *f = fixture();
+    struct err e;
+    cJSON *strict = codec_parse((const char *)data, size, &e);
+    bool clean = strict != NULL;
 
-    try_rules((const char *)data, size, NULL, NULL, 0, f);
-    try_rules((const char *)data, size, "95198", NULL, 0, f);
-    try_rules(f->rules_text, f->rules_len, NULL, (const char *)data, size, f);
-    try_rules(f->rules_text, f->rules_len, "956100", (const char *)data, size, f);
+    cJSON_Delete(strict);
+    try_rules((const char *)data, size, NULL, NULL, 0, clean, f);
+    try_rules((const char *)data, size, "95198", NULL, 0, clean, f);
+    try_rules(f->rules_text, f->rules_len, NULL, (const char *)data, size, clean, f);
+    try_rules(f->rules_text, f->rules_len, "956100", (const char *)data, size, clean, f);
     return 0;
 }

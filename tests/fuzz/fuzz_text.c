@@ -149,6 +149,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int w, cp_w;
     size_t i, len;
 
+    (void)text_utf8_valid((const char *)data, size);   /* the raw bytes, NULs included */
     w = check_sanitized(raw, plain, 0);
     FUZZ_CHECK(text_width(plain) == w, "text_width %d, sum of widths %d", text_width(plain), w);
     check_sanitized(raw, lines, TEXT_KEEP_NEWLINES);

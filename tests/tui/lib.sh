@@ -87,6 +87,18 @@ wait_for() {
     fail "waited ${limit}s for '$text'"
 }
 
+# Wait until a line of the screen matches the extended regular expression RE.
+wait_match() {
+    local re=$1 limit=${2:-5} i
+    for ((i = 0; i < limit * 20; i++)); do
+        if screen | grep -qE -- "$re"; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    fail "waited ${limit}s for a line matching '$re'"
+}
+
 # Wait until TEXT is gone from the screen.
 wait_gone() {
     local text=$1 limit=${2:-5} i

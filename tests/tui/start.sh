@@ -21,11 +21,17 @@ step "nothing else drawn beyond 80 columns or 24 rows"
 keys q
 expect_exit 0
 
-step "with a server configured the empty state names it"
+step "with a server configured: the sign-in form over the tab; Esc shows why nothing is there"
 fresh
 start_hotline --lang en --server http://127.0.0.1:9 --user 1001
-wait_for "Not connected to http://127.0.0.1:9"
+wait_for "Sign in"
+expect "http://127.0.0.1:9"
 row 1 | grep -q 'hotline · 1001$' || fail "tab bar row is '$(row 1)'"
-row 24 | grep -q '^ offline ' || fail "status row is '$(row 24)'"
+wait_for "reconnecting — next try"
+row 24 | grep -qE '^ reconnecting — next try [0-2][0-9]:[0-5][0-9]:[0-5][0-9]' ||
+    fail "status row is '$(row 24)'"
+keys Escape
+wait_gone "Sign in"
+wait_for "Not connected to http://127.0.0.1:9"
 keys F10
 expect_exit 0

@@ -48,7 +48,8 @@ fill_order(struct intake_form *f)
     f->complaint_level = 2;
     intake_form_set_category(f, "urban.env.social_noise", "社会生活噪声");
     intake_form_set_text(f, INTAKE_F_TITLE, "夜市噪声扰民");
-    intake_form_set_text(f, INTAKE_F_DESCRIPTION, "  西城区文化路夜市每晚噪声到凌晨。\n请尽快处理。 ");
+    intake_form_set_text(f, INTAKE_F_DESCRIPTION,
+                         "  西城区文化路夜市每晚噪声到凌晨。\n请尽快处理。 ");
     intake_form_set_text(f, INTAKE_F_LOCATION, "西城区文化路夜市");
     intake_form_set_text(f, INTAKE_F_ADDRESS, "示例市西城区文化路12号");
     intake_form_set_text(f, INTAKE_F_DUE, "2026-11-25 18:00");
@@ -196,10 +197,10 @@ test_level_field(void **state)
     intake_form_set_nature(&f, NATURE_COMPLAINT);
     assert_true(intake_field_visible(&f, INTAKE_F_LEVEL));
     assert_int_equal(intake_field_step(&f, INTAKE_F_NATURE, 1), INTAKE_F_LEVEL);
-    assert_string_equal(intake_form_choice_text(&f, INTAKE_F_LEVEL), "not graded");
+    assert_string_equal(intake_form_choice_text(&f, INTAKE_F_LEVEL), "ungraded");
     intake_form_cycle(&f, INTAKE_F_LEVEL, -1);
     assert_int_equal(f.complaint_level, 3);
-    assert_string_equal(intake_form_choice_text(&f, INTAKE_F_LEVEL), "3 minor (3 h)");
+    assert_string_equal(intake_form_choice_text(&f, INTAKE_F_LEVEL), "3 minor");
     intake_form_set_nature(&f, NATURE_HELP);
     assert_int_equal(f.complaint_level, 0);
     assert_string_equal(intake_form_choice_text(&f, INTAKE_F_NATURE), "help");
@@ -232,7 +233,7 @@ test_to_ticket(void **state)
     fill_order(&f);
     assert_int_equal(intake_form_to_ticket(&f, tz, t, &e), HL_OK);
     assert_int_equal(t->channel, CHANNEL_PHONE);
-    assert_string_equal(t->caller.phone, "138 1234-5678");
+    assert_string_equal(t->caller.phone, "13812345678");
     assert_string_equal(t->caller.name, "王丽");
     assert_int_equal(t->caller.salutation, SALUTATION_MS);
     assert_true(t->caller.confidential);
@@ -244,6 +245,15 @@ test_to_ticket(void **state)
     assert_string_equal(t->title, "夜市噪声扰民");
     assert_string_equal(t->description, "西城区文化路夜市每晚噪声到凌晨。\n请尽快处理。");
     assert_int_equal(t->requested_due, DUE_1125);
+    ticket_free(&t);
+
+    /* A landline with an extension keeps it in the canonical spelling. */
+    t = ticket_new();
+    intake_form_set_text(&f, INTAKE_F_PHONE, "010-8888 6666 转 123");
+    intake_form_set_text(&f, INTAKE_F_DUE, "");
+    assert_int_equal(intake_form_to_ticket(&f, tz, t, &e), HL_OK);
+    assert_string_equal(t->caller.phone, "01088886666转123");
+    assert_int_equal(t->requested_due, 0);
     ticket_free(&t);
 
     /* No nature: refused. */
@@ -429,6 +439,10 @@ test_phrases_text(void **state)
     s = intake_phrase_text(INTAKE_PHRASE_HOLD, &c);
     assert_string_equal(s, "张先生，请您稍等，我为您查询一下，请不要挂机。");
     free(s);
+    c.salutation = SALUTATION_NONE;
+    s = intake_phrase_text(INTAKE_PHRASE_ANSWERED, &c);
+    assert_string_equal(s, "以上答复您清楚了吗？请问还有其他可以帮您的吗？");
+    free(s);
     s = intake_phrase_text(INTAKE_PHRASE_SURNAME, &c);
     assert_string_equal(s, "请问您贵姓？");
     free(s);
@@ -462,6 +476,10 @@ test_kb_terms(void **state)
     n = intake_kb_terms("", "一二三四五六七八九十，好", t, INTAKE_MAX_TERMS);
     assert_int_equal(n, 1);
     assert_string_equal(t[0], "一二三四五六七八");
+    n = intake_kb_terms("", "小区停水，咨询什么时候恢复供水", t, INTAKE_MAX_TERMS);
+    assert_int_equal(n, 2);
+    assert_string_equal(t[0], "恢复供水");
+    assert_string_equal(t[1], "小区停水");
     n = intake_kb_terms("", "", t, INTAKE_MAX_TERMS);
     assert_int_equal(n, 0);
     n = intake_kb_terms("gas leak", NULL, t, INTAKE_MAX_TERMS);

@@ -27,7 +27,7 @@ static const struct {
     const char *key;           /* member name in the draft */
 } fields[INTAKE_F_COUNT] = {
     [INTAKE_F_PHONE] = {INTAKE_KIND_TEXT, N_("Phone"), INTAKE_MAX_SHORT, "phone"},
-    [INTAKE_F_SALUTATION] = {INTAKE_KIND_CHOICE, N_("Title"), 0, "salutation"},
+    [INTAKE_F_SALUTATION] = {INTAKE_KIND_CHOICE, N_("Salutation"), 0, "salutation"},
     [INTAKE_F_NAME] = {INTAKE_KIND_TEXT, N_("Name"), INTAKE_MAX_SHORT, "name"},
     [INTAKE_F_ADDRESS] = {INTAKE_KIND_TEXT, N_("Address"), INTAKE_MAX_ADDRESS, "address"},
     [INTAKE_F_ORG] = {INTAKE_KIND_TEXT, N_("Employer"), INTAKE_MAX_SHORT, "org"},
@@ -52,14 +52,14 @@ static const char *const channel_text[CHANNEL_COUNT] = {
     N_("walk-in"),
 };
 static const char *const nature_text[NATURE_COUNT] = {
-    N_("consultation"), N_("help"), N_("complaint"), N_("report"), N_("suggestion"),
-    N_("praise"), N_("alarm"), N_("repair"), N_("service request"),
+    N_("consult"), N_("help"), N_("complaint"), N_("report"), N_("suggestion"), N_("praise"),
+    N_("alarm"), N_("repair"), N_("service"),
 };
 static const char *const urgency_text[URGENCY_COUNT] = {
     N_("normal"), N_("urgent"), N_("emergency"),
 };
 static const char *const level_text[4] = {
-    N_("not graded"), N_("1 major (48 h)"), N_("2 general (24 h)"), N_("3 minor (3 h)"),
+    N_("ungraded"), N_("1 major"), N_("2 general"), N_("3 minor"),
 };
 
 void
@@ -372,6 +372,20 @@ trimmed_or_null(const char *s)
     return xstrndup(s, len);
 }
 
+/* The number in its canonical digits ("13812345678", "01088886666转123"), so every ticket of a
+ * caller carries the same spelling; as typed (trimmed) when it is not a valid number. */
+static char *
+canonical_phone(const char *s)
+{
+    struct phone p;
+
+    if (phone_normalize(s, NULL, &p) == PHONE_INVALID)
+        return trimmed_or_null(s);
+    if (p.ext[0] != '\0')
+        return xasprintf("%s转%s", p.number, p.ext);
+    return xstrdup(p.number);
+}
+
 int
 intake_form_to_ticket(const struct intake_form *f, const struct tz *tz, struct ticket *t,
                       struct err *e)
@@ -385,7 +399,7 @@ intake_form_to_ticket(const struct intake_form *f, const struct tz *tz, struct t
     t->channel = f->channel;
     t->caller.salutation = f->salutation;
     t->caller.name = trimmed_or_null(f->text[INTAKE_F_NAME]);
-    t->caller.phone = trimmed_or_null(f->text[INTAKE_F_PHONE]);
+    t->caller.phone = canonical_phone(f->text[INTAKE_F_PHONE]);
     t->caller.address = trimmed_or_null(f->text[INTAKE_F_ADDRESS]);
     t->caller.org = trimmed_or_null(f->text[INTAKE_F_ORG]);
     t->caller.confidential = f->confidential;
@@ -643,8 +657,9 @@ intake_history_summarize(const struct ticket *items, size_t n,
  * one is the start of another. */
 static const char *const filler[] = {
     "市民来电", "来电反映", "市民反映", "来电咨询", "市民咨询", "请问一下", "问一下", "咨询一下",
-    "我想问", "能不能", "可不可以", "的话", "我想", "我要", "想问", "请问", "反映", "咨询", "怎么办", "怎么", "如何", "怎样",
-    "什么", "为什么", "哪里", "哪些", "是否", "能否", "可以", "需要", "一下", "这个", "那个",
+    "我想问", "能不能", "可不可以", "的话", "我想", "我要", "想问", "请问", "反映", "咨询",
+    "怎么办", "怎么", "如何", "怎样", "什么时候", "多长时间", "多久", "多少",
+    "什么", "为什么", "时候", "一直", "现在", "目前", "最近", "今天", "昨天", "来电人", "市民", "哪里", "哪些", "是否", "能否", "可以", "需要", "一下", "这个", "那个",
     "我们", "你们", "他们", "我家", "已经", "还是", "但是", "因为", "所以", "没有", "希望",
     "要求", "问题", "情况", "相关", "帮忙", "处理", "谢谢", "您好", "你好",
     "的", "了", "吗", "呢", "吧", "啊", "呀", "我", "你", "他", "她", "都", "也", "就", "很",

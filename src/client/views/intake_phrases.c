@@ -125,7 +125,9 @@ greeting(const struct intake_phrase_ctx *c)
 char *
 intake_phrase_text(enum intake_phrase p, const struct intake_phrase_ctx *c)
 {
-    char *who = intake_phrase_address(c->surname, c->salutation);
+    char *addr = intake_phrase_address(c->surname, c->salutation);
+    /* "张先生，" before the phrase; nothing when the caller is only "您". */
+    char *who = strcmp(addr, "您") == 0 ? xstrdup("") : xasprintf("%s，", addr);
     char *out;
 
     switch (p) {
@@ -136,22 +138,22 @@ intake_phrase_text(enum intake_phrase p, const struct intake_phrase_ctx *c)
         out = xstrdup("请问您贵姓？");
         break;
     case INTAKE_PHRASE_HOLD:
-        out = xasprintf("%s，请您稍等，我为您查询一下，请不要挂机。", who);
+        out = xasprintf("%s请您稍等，我为您查询一下，请不要挂机。", who);
         break;
     case INTAKE_PHRASE_HOLD_AGAIN:
-        out = xasprintf("%s，感谢您的耐心等待，正在为您查询，请再稍等片刻。", who);
+        out = xasprintf("%s感谢您的耐心等待，正在为您查询，请再稍等片刻。", who);
         break;
     case INTAKE_PHRASE_HOLD_BACK:
-        out = xasprintf("%s，感谢您的耐心等待。", who);
+        out = xasprintf("%s感谢您的耐心等待。", who);
         break;
     case INTAKE_PHRASE_TRANSFER:
-        out = xasprintf("%s，您反映的问题已经记录，受理单号是%s，将转交%s办理，"
+        out = xasprintf("%s您反映的问题已经记录，受理单号是%s，将转交%s办理，"
                         "请您保持电话畅通，留意回访。", who,
                         str_empty(c->ticket_id) ? "（单号）" : c->ticket_id,
                         str_empty(c->unit) ? "（承办单位）" : c->unit);
         break;
     case INTAKE_PHRASE_ANSWERED:
-        out = xasprintf("%s，以上答复您清楚了吗？请问还有其他可以帮您的吗？", who);
+        out = xasprintf("%s以上答复您清楚了吗？请问还有其他可以帮您的吗？", who);
         break;
     case INTAKE_PHRASE_CLOSING:
         if (c->channel == CHANNEL_WALK_IN)
@@ -166,5 +168,6 @@ intake_phrase_text(enum intake_phrase p, const struct intake_phrase_ctx *c)
         break;
     }
     free(who);
+    free(addr);
     return out;
 }

@@ -79,7 +79,7 @@ ticket_conflict_diff(const struct app *app, const struct ticket *mine,
     snprintf(y, sizeof y, "v%lld", (long long)theirs->version);
     diff(out, N_("Version"), x, y);
     diff(out, N_("Status"), ticket_text_status(mine->status), ticket_text_status(theirs->status));
-    diff(out, N_("Title"), mine->title, theirs->title);
+    diff(out, N_("Subject"), mine->title, theirs->title);
     diff(out, N_("Description"), mine->description, theirs->description);
     diff(out, N_("Location"), mine->location, theirs->location);
     diff(out, N_("Category"), mine->category, theirs->category);

@@ -13,7 +13,7 @@
 #include "views/ticket_text.h"
 
 /* Columns of the label column. */
-#define LABEL_W 14
+#define LABEL_W 16
 /* Most lines one wrapped value takes. */
 #define VALUE_MAX_LINES 400
 
@@ -61,26 +61,25 @@ field(struct ticket_lines *l, int width, const char *label, const char *value, e
     char *pad = label_pad(label);
     char *clean = text_sanitize(value != NULL ? value : "", TEXT_KEEP_NEWLINES);
     int vw = width - LABEL_W > 10 ? width - LABEL_W : 10;
-    struct draw_line lines[64];
-    size_t n = draw_wrap(clean, vw, lines, ARRAY_SIZE(lines));
+    size_t n = draw_wrap(clean, vw, NULL, 0);
+    struct draw_line *lines;
 
-    if (n > ARRAY_SIZE(lines))
-        n = ARRAY_SIZE(lines);
-    if (n == 0) {
+    if (n > VALUE_MAX_LINES)
+        n = VALUE_MAX_LINES;
+    if (n == 0)
         ticket_lines_add(l, pad, slot);
-    }
-    for (size_t i = 0; i < n && i < VALUE_MAX_LINES; i++) {
+    lines = xcalloc(n + 1, sizeof *lines);
+    draw_wrap(clean, vw, lines, n);
+    for (size_t i = 0; i < n; i++) {
         char *part = xstrndup(clean + lines[i].off, lines[i].len);
-        char *line = xasprintf("%s%s", i == 0 ? pad : "", part);
+        char *line = i == 0 ? xasprintf("%s%s", pad, part)
+                            : xasprintf("%*s%s", LABEL_W, "", part);
 
-        if (i > 0) {
-            free(line);
-            line = xasprintf("%*s%s", LABEL_W, "", part);
-        }
         ticket_lines_add(l, line, slot);
         free(line);
         free(part);
     }
+    free(lines);
     free(clean);
     free(pad);
 }
@@ -156,7 +155,7 @@ build_fields(const struct app *app, const struct ticket *t, int width, struct ti
     snprintf(buf, sizeof buf, "%s · %s · %s · v%lld", t->id, ticket_text_status(t->status),
              ticket_text_nature(t->nature), (long long)t->version);
     ticket_lines_add(l, buf, SLOT_TITLE);
-    field(l, width, _("Title"), t->title, SLOT_NORMAL);
+    field(l, width, _("Subject"), t->title, SLOT_NORMAL);
     ticket_text_left(dl, app_now(app), (t->flags & FLAG_NEAR_DUE) != 0, left, sizeof left,
                      &slot);
     if (dl != 0) {

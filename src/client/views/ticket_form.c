@@ -134,7 +134,7 @@ ticket_form_open_edit(struct ticket_form *f, const struct ticket *t)
 
     start(f, t);
     f->edit = true;
-    fl = add(f, TICKET_FORM_TEXT, N_("Title"), false);
+    fl = add(f, TICKET_FORM_TEXT, N_("Subject"), false);
     fl->name = "title";
     input_set(&fl->in, t->title != NULL ? t->title : "");
     fl = add(f, TICKET_FORM_TEXT, N_("Location"), false);
@@ -393,7 +393,8 @@ ticket_form_apply_edit(const struct ticket_form *f, struct ticket *t, struct str
             dst = &t->description;
         if (dst == NULL)
             continue;
-        if ((*dst == NULL && now == NULL) || (*dst != NULL && now != NULL && strcmp(*dst, now) == 0))
+        if ((*dst == NULL && now == NULL) ||
+            (*dst != NULL && now != NULL && strcmp(*dst, now) == 0))
             continue;
         free(*dst);
         *dst = xstrdup(now);

@@ -33,7 +33,7 @@ static const char *const nature_names[NATURE_COUNT] = {
 
 static const char *const action_names[ACTION_COUNT] = {
     [ACTION_RESOLVE_DIRECT] = N_("Answer directly"),
-    [ACTION_DISPATCH] = N_("Dispatch"),
+    [ACTION_DISPATCH] = N_("Dispatch to units"),
     [ACTION_ACCEPT] = N_("Accept"),
     [ACTION_RETURN] = N_("Return"),
     [ACTION_REPLY] = N_("Reply"),
