@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # test.sh: install what the tests need (Debian), build, and run every test twice:
-# once plain, once under AddressSanitizer + UndefinedBehaviorSanitizer.
+# once plain, once under AddressSanitizer + UndefinedBehaviorSanitizer. A private
+# PostgreSQL cluster (scripts/pg-test-cluster.sh, stopped at exit) gives the PostgreSQL
+# store's tests their database (HOTLINE_TEST_PG), and the plain build runs the api suite
+# a second time on it (HOTLINE_TEST_STORE=pg).
 # Usage: scripts/test.sh [--quick] [meson test args...]   (--quick: plain build only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +21,7 @@ packages=(
     libncurses-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev
     libmicrohttpd-dev libsodium-dev libcmocka-dev libinih-dev
     tmux curl sqlite3 python3 groff-base man-db
+    postgresql libpq-dev
 )
 # The OpenAPI linter runs on node; Debian's nodejs only when no node is there already.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
@@ -63,7 +67,13 @@ run_suite() {
     step "building $dir"
     ninja -C "$dir" >/dev/null
     step "testing $dir"
-    local log="$dir/test-output.txt" rc=0
+    run_tests "$dir" "$dir/test-output.txt" "$@"
+}
+
+# Run meson test in a built directory, logging to $2, and count the results.
+run_tests() {
+    local dir=$1 log=$2 rc=0
+    shift 2
     meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" 2>&1 | tee "$log" || rc=1
     local ok fail
     ok=$(awk '/^Ok:/ {print $2}' "$log" | tail -n 1)
@@ -77,7 +87,45 @@ run_suite() {
 
 install_missing
 export LANG=${LANG:-C.UTF-8}
+
+# A private PostgreSQL cluster for the PostgreSQL store's tests, stopped on exit (also
+# on failure or ^C). When it cannot start, that counts as a failure and those tests skip.
+pg_dir=
+stop_pg() {
+    if [ -n "$pg_dir" ]; then
+        scripts/pg-test-cluster.sh stop "$pg_dir" || true
+        pg_dir=
+    fi
+}
+trap stop_pg EXIT
+step "starting a private PostgreSQL cluster (scripts/pg-test-cluster.sh)"
+pg_err=$(mktemp)
+if pg_uri=$(scripts/pg-test-cluster.sh start --fast 2>"$pg_err"); then
+    pg_dir=$(sed -n 's/^pg-test-cluster: started in \([^ ]*\) .*/\1/p' "$pg_err")
+    export HOTLINE_TEST_PG=$pg_uri
+else
+    cat "$pg_err" >&2
+    echo "test.sh: no PostgreSQL test cluster: the PostgreSQL store's tests skip" >&2
+    failed=$((failed + 1))
+fi
+rm -f "$pg_err"
+
 run_suite build/test-plain none "$@"
+if [ -n "${HOTLINE_TEST_PG:-}" ]; then
+    step "testing build/test-plain: the api suite again, on PostgreSQL"
+    HOTLINE_TEST_STORE=pg run_tests build/test-plain build/test-plain/test-output-pg.txt \
+        --suite api "$@"
+fi
+# The README's run command, on a fresh clone, as a newcomer would use it (only with a
+# full run: it builds a clone of HEAD, so it needs git and committed work).
+if [ $# -eq 0 ] && [ -d .git ]; then
+    step "checking scripts/demo.sh on a fresh clone (tests/demo_check.sh)"
+    if tests/demo_check.sh "$root"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+fi
 if [ "$quick" -eq 0 ]; then
     run_suite build/test-san address,undefined "$@"
 fi

@@ -25,7 +25,7 @@
 
 /* What a call's answer is decoded into. */
 enum call_kind {
-    CALL_LOGIN, CALL_LOGOUT, CALL_HEALTH, CALL_META, CALL_TICKET, CALL_PAGE, CALL_ARTICLE,
+    CALL_LOGIN, CALL_LOGOUT, CALL_WHOAMI, CALL_CALL_EVENT, CALL_HEALTH, CALL_META, CALL_TICKET, CALL_PAGE, CALL_ARTICLE,
     CALL_KB, CALL_STATS,
     CALL_PROBE, CALL_FEED, CALL_OUTBOX, CALL_THEIRS,     /* the api's own */
 };
@@ -524,20 +524,20 @@ take_kb(const cJSON *json, struct api_result *r)
     return HL_OK;
 }
 
-/* Decode {token, user, expires_at}. */
+/* Decode {token, user, expires_at}; without token when need_token is false (GET /session). */
 static int
-take_session(const cJSON *json, struct api_result *r)
+take_session(const cJSON *json, bool need_token, struct api_result *r)
 {
     struct err de;
     const char *token = jstr(json, "token");
 
-    if (str_empty(token))
+    if (need_token && str_empty(token))
         return err_set(&r->err, HL_EINVAL, "token", "the server sent a session without a token");
     if (codec_user_decode(cJSON_GetObjectItemCaseSensitive(json, "user"), &r->session.user,
                           &de) != HL_OK)
         return err_set(&r->err, HL_EINVAL, "user", "the server sent a user that cannot be "
                        "read: %s", de.msg);
-    r->session.token = xstrdup(token);
+    r->session.token = need_token ? xstrdup(token) : NULL;
     r->session.expires_at = jtime(json, "expires_at");
     return HL_OK;
 }
@@ -944,16 +944,19 @@ take_success(struct api *api, struct call *c, const struct net_response *nr,
     struct err de;
     int rc = HL_OK;
 
-    if (c->kind == CALL_LOGOUT)
+    if (c->kind == CALL_LOGOUT || c->kind == CALL_CALL_EVENT)
         return HL_OK;
     json = parse_body(nr, &r->err);
     if (json == NULL)
         return HL_EINVAL;
     switch (c->kind) {
     case CALL_LOGIN:
-        rc = take_session(json, r);
+        rc = take_session(json, true, r);
         if (rc == HL_OK)
             api_set_token(api, r->session.token);
+        break;
+    case CALL_WHOAMI:
+        rc = take_session(json, false, r);
         break;
     case CALL_HEALTH:
         rc = take_health(json, r);
@@ -1598,6 +1601,34 @@ api_logout(struct api *api, api_done_fn done, void *arg, struct err *e)
 }
 
 uint64_t
+api_whoami(struct api *api, api_done_fn done, void *arg, struct err *e)
+{
+    return id_of(start(api, CALL_WHOAMI, "GET", "/session", NULL, true, NULL, NULL, NULL, 0,
+                       done, arg, e));
+}
+
+uint64_t
+api_call_event(struct api *api, const struct call_event *ev, api_done_fn done, void *arg,
+               struct err *e)
+{
+    cJSON *body;
+    char *text;
+    struct call *c;
+
+    if (ev == NULL || str_empty(ev->call_id)) {
+        err_set(e, HL_EINVAL, "call_id", "a call event needs its call id");
+        return 0;
+    }
+    body = codec_call_event_to_json(ev, api->tz);
+    text = codec_print(body);
+    cJSON_Delete(body);
+    c = start(api, CALL_CALL_EVENT, "POST", "/calls", text, true, NULL, NULL, NULL, 0, done,
+              arg, e);
+    free(text);
+    return id_of(c);
+}
+
+uint64_t
 api_health(struct api *api, api_done_fn done, void *arg, struct err *e)
 {
     return id_of(start(api, CALL_HEALTH, "GET", "/health", NULL, false, NULL, NULL, NULL, 0,
@@ -1654,6 +1685,8 @@ api_ticket_list(struct api *api, const struct api_ticket_query *q, api_done_fn d
     if (q->mine)
         query_add(&path, "mine", "1");
     query_add_time(api, &path, "due_before", q->due_before);
+    query_add_time(api, &path, "created_from", q->created_from);
+    query_add_time(api, &path, "created_to", q->created_to);
     query_add(&path, "order", q->order);
     if (q->limit > 0)
         query_add_int(&path, "limit", q->limit);
@@ -1884,8 +1917,8 @@ api_stats(struct api *api, hl_time from, hl_time to, const char *group, api_done
 /* ---- writes through the outbox ---- */
 
 int
-api_queue_create(struct api *api, const struct ticket *t, char *local_id, size_t local_sz,
-                 int64_t *seq, struct err *e)
+api_queue_create(struct api *api, const struct ticket *t, const char *idem_key,
+                 char *local_id, size_t local_sz, int64_t *seq, struct err *e)
 {
     char *body;
     int rc;
@@ -1893,7 +1926,8 @@ api_queue_create(struct api *api, const struct ticket *t, char *local_id, size_t
     if (api->outbox == NULL)
         return err_set(e, HL_EIO, "outbox", "there is no outbox to keep the ticket in");
     body = matter_text(api, t, NULL);
-    rc = outbox_add_create(api->outbox, body, (hl_time)time(NULL), local_id, local_sz, seq, e);
+    rc = outbox_add_create_keyed(api->outbox, body, idem_key, (hl_time)time(NULL), local_id,
+                                 local_sz, seq, e);
     free(body);
     if (rc == HL_OK)
         outbox_try(api);

@@ -258,6 +258,8 @@ struct api_ticket_query {
     bool mine;                /* only tickets the signed-in user took */
     hl_time due_before;       /* open tickets due before this instant */
     const char *order;        /* "created" (default), "updated", "due", "callback_due" */
+    hl_time created_from;     /* accepted at or after this instant */
+    hl_time created_to;       /* accepted before this instant */
 };
 
 /* Filters of GET /kb. */
@@ -298,6 +300,13 @@ uint64_t api_login(struct api *api, const char *user, const char *password, api_
                    void *arg, struct err *e);
 /* DELETE /session; the token is forgotten whatever the answer. */
 uint64_t api_logout(struct api *api, api_done_fn done, void *arg, struct err *e);
+/* GET /session: who the token in use belongs to -> r->session (user and expires_at;
+ * token NULL). */
+uint64_t api_whoami(struct api *api, api_done_fn done, void *arg, struct err *e);
+/* POST /calls: one event of a call the signed-in agent took (ev->agent its own id). 204,
+ * no payload. */
+uint64_t api_call_event(struct api *api, const struct call_event *ev, api_done_fn done,
+                        void *arg, struct err *e);
 /* GET /health (also the reconnection probe). */
 uint64_t api_health(struct api *api, api_done_fn done, void *arg, struct err *e);
 /* GET /meta -> r->meta. */
@@ -352,10 +361,12 @@ void api_feed_stop(struct api *api);
 /* The feed position (the last seq seen), -1 when none. */
 int64_t api_feed_seq(const struct api *api);
 
-/* Queue a create in the outbox (durable at once) and replay when possible; local_id
- * (size >= 32) gets the placeholder to show. */
-int api_queue_create(struct api *api, const struct ticket *t, char *local_id, size_t local_sz,
-                     int64_t *seq, struct err *e);
+/* Queue a create in the outbox (durable at once) and replay when possible, sent with
+ * Idempotency-Key idem_key (NULL: a new UUIDv4; give the key of an online attempt whose
+ * answer was lost, so the server does not make the ticket twice); local_id (size >= 32)
+ * gets the placeholder to show. */
+int api_queue_create(struct api *api, const struct ticket *t, const char *idem_key,
+                     char *local_id, size_t local_sz, int64_t *seq, struct err *e);
 /* Queue a PATCH of the fields named (NULL: all matter fields) on version. */
 int api_queue_patch(struct api *api, const struct ticket *t, int64_t version,
                     const struct strlist *fields, int64_t *seq, struct err *e);

@@ -1133,6 +1133,44 @@ load_cached_meta(struct app *app)
     free(doc);
 }
 
+/* Answer of GET /session: the role and unit of a token that came without them. */
+static void
+whoami_done(struct api_result *r, void *arg)
+{
+    struct app *app = arg;
+    struct app_event ev = {APP_EV_SESSION, NULL, NULL};
+
+    if (r->cancelled)
+        return;
+    app->whoami_call = 0;
+    if (r->code != HL_OK) {
+        if (!r->offline && r->status != 401)
+            app_message(app, APP_MSG_WARN, _("cannot learn the session's role: %s"),
+                        r->err.msg);
+        return;    /* offline: asked again when the server answers */
+    }
+    if (!app->session_unverified || !app->session.known || str_empty(r->session.user.id))
+        return;    /* signed in anew meanwhile: that answer is the truth */
+    app->session_unverified = false;
+    session_take_user(app, r->session.user.id, r->session.user.name, r->session.user.role,
+                      r->session.user.unit, r->session.expires_at);
+    app_mark_dirty(app, APP_DIRTY_ALL);
+    app_post(app, &ev);
+}
+
+/* Ask the server who the token is, when the stored session did not say. */
+static void
+verify_session(struct app *app)
+{
+    struct err e;
+
+    if (app->api == NULL || !app->session_unverified || app->whoami_call != 0 ||
+        api_token(app->api) == NULL)
+        return;
+    err_clear(&e);
+    app->whoami_call = api_whoami(app->api, whoami_done, app, &e);
+}
+
 /* A session is in place: tell the views, fetch what they need, follow the feed. */
 static void
 session_started(struct app *app)
@@ -1169,6 +1207,7 @@ conn_from_api(struct app *app)
     if (now == APP_CONN_ONLINE && was != APP_CONN_ONLINE) {
         if (app->meta == NULL || app->meta_cached)
             fetch_meta(app);
+        verify_session(app);
         app_outbox_changed(app);
     }
 }
@@ -1320,6 +1359,7 @@ login_done(struct api_result *r, void *arg)
         app_message(app, APP_MSG_ERROR, "%s", msg);
         return;
     }
+    app->session_unverified = false;
     save_session(app, &r->session);
     session_take_user(app, r->session.user.id, r->session.user.name, r->session.user.role,
                       r->session.user.unit, r->session.expires_at);
@@ -1500,8 +1540,9 @@ load_stored_session(struct app *app)
         goto out;    /* --user names someone else: sign in as them */
     if (info.expires_at != 0 && info.expires_at <= (hl_time)(loop_wall_ms() / 1000))
         goto out;    /* expired: straight to the sign-in form */
-    if (info.role != NULL)
-        user_role_parse(info.role, &role);
+    if (info.role == NULL || !user_role_parse(info.role, &role) ||
+        (role == USER_UNIT && str_empty(info.unit)))
+        app->session_unverified = true;    /* $HOTLINE_TOKEN or a bare file: ask the server */
     app->pending_token = xstrdup(info.token);
     session_take_user(app, info.user != NULL ? info.user : app->cfg.user_id, info.name, role,
                       info.unit, info.expires_at);
@@ -1599,6 +1640,7 @@ backend_start(struct app *app)
         free(app->pending_token);
         app->pending_token = NULL;
         session_started(app);
+        verify_session(app);
     } else {
         session_clear(&app->session);
         app_show_login(app, NULL);

@@ -163,6 +163,8 @@ struct app {
     struct api_meta *meta;         /* GET /meta (or the cached copy), NULL until known */
     bool meta_cached;              /* meta came from the cache, not yet from the server */
     uint64_t meta_call;
+    uint64_t whoami_call;           /* GET /session in flight */
+    bool session_unverified;        /* role and unit guessed: ask GET /session once online */
     struct rules *rules;           /* the active profile's rules from meta, NULL until known */
     struct calendar *cal;          /* the holiday calendar from the data files, NULL: none */
     struct login login;

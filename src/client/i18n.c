@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buildconf.h"
+#include "hotline/util.h"
 #include "i18n.h"
 
 void
@@ -11,7 +12,10 @@ i18n_init(void)
 {
     const char *dir = getenv("HOTLINE_LOCALEDIR");
 
-    bindtextdomain(GETTEXT_PACKAGE, dir != NULL && dir[0] != '\0' ? dir : HOTLINE_LOCALEDIR);
+    /* From the build tree, the catalogues meson just compiled; else the installed ones. */
+    if (dir == NULL || dir[0] == '\0')
+        dir = util_running_from_build_tree() ? HOTLINE_BUILD_DIR "/po" : HOTLINE_LOCALEDIR;
+    bindtextdomain(GETTEXT_PACKAGE, dir);
     bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
     textdomain(GETTEXT_PACKAGE);
 }

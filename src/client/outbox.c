@@ -447,11 +447,31 @@ path_safe(const char *s)
     return true;
 }
 
-/* Insert one entry in a transaction; local_id given for creates. */
+/* True when key may be sent as an Idempotency-Key: 1 to OUTBOX_KEY_SIZE - 1 of
+ * letters, digits, '-' and '_'. */
+static bool
+key_ok(const char *key)
+{
+    size_t n = strlen(key);
+
+    if (n == 0 || n >= OUTBOX_KEY_SIZE)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = key[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* Insert one entry in a transaction; local_id given for creates; the idempotency key is
+ * given_key, or a new one when NULL. */
 static int
 insert(struct outbox *ob, enum outbox_kind kind, const char *ticket_id, const char *local_id,
        const char *action, const char *method, const char *path, const char *body,
-       int64_t version_seen, hl_time now, int64_t *seq, struct err *e)
+       int64_t version_seen, hl_time now, const char *given_key, int64_t *seq, struct err *e)
 {
     char key[OUTBOX_KEY_SIZE];
     sqlite3_stmt *st;
@@ -462,8 +482,14 @@ insert(struct outbox *ob, enum outbox_kind kind, const char *ticket_id, const ch
     if (body == NULL || strlen(body) > OUTBOX_BODY_MAX)
         return err_set(e, HL_EINVAL, "body", "the request body is missing or larger than %u "
                        "bytes", OUTBOX_BODY_MAX);
-    if (outbox_make_key(key, e) != HL_OK)
+    if (given_key != NULL) {
+        if (!key_ok(given_key))
+            return err_set(e, HL_EINVAL, "key", "the idempotency key must be 1 to %d letters, "
+                           "digits, '-' or '_'", OUTBOX_KEY_SIZE - 1);
+        str_copy(key, sizeof key, given_key);
+    } else if (outbox_make_key(key, e) != HL_OK) {
         return HL_EIO;
+    }
     rc = step_done(ob->st[ST_BEGIN]);
     if (rc != SQLITE_OK)
         return db_err(ob, e, "cannot queue");
@@ -509,6 +535,13 @@ int
 outbox_add_create(struct outbox *ob, const char *body, hl_time now, char *local_id,
                   size_t local_sz, int64_t *seq, struct err *e)
 {
+    return outbox_add_create_keyed(ob, body, NULL, now, local_id, local_sz, seq, e);
+}
+
+int
+outbox_add_create_keyed(struct outbox *ob, const char *body, const char *key, hl_time now,
+                        char *local_id, size_t local_sz, int64_t *seq, struct err *e)
+{
     char local[32];
     sqlite3_stmt *st;
     int64_t n;
@@ -526,7 +559,7 @@ outbox_add_create(struct outbox *ob, const char *body, hl_time now, char *local_
         return db_err(ob, e, "cannot queue");
     snprintf(local, sizeof(local), "%s%lld", OUTBOX_LOCAL_PREFIX, (long long)n);
     rc = insert(ob, OUTBOX_CREATE, local, local, NULL, "POST", "/tickets", body, -1, now,
-                seq, e);
+                key, seq, e);
     if (rc == HL_OK && local_id != NULL)
         str_copy(local_id, local_sz, local);
     return rc;
@@ -543,7 +576,7 @@ outbox_add_patch(struct outbox *ob, const char *ticket_id, int64_t version_seen,
         return err_set(e, HL_EINVAL, "ticket_id", "bad ticket id");
     snprintf(path, sizeof(path), "/tickets/%s", ticket_id);
     rc = insert(ob, OUTBOX_PATCH, ticket_id, NULL, NULL, "PATCH", path, body, version_seen,
-                now, seq, e);
+                now, NULL, seq, e);
     return rc;
 }
 
@@ -560,7 +593,7 @@ outbox_add_action(struct outbox *ob, const char *ticket_id, const char *action,
         return err_set(e, HL_EINVAL, "action", "bad action name");
     snprintf(path, sizeof(path), "/tickets/%s/%s", ticket_id, action);
     return insert(ob, OUTBOX_ACTION, ticket_id, NULL, action, "POST", path, body,
-                  version_seen, now, seq, e);
+                  version_seen, now, NULL, seq, e);
 }
 
 /* The If-Match version of en: the previous answer's for a chained entry, else the one

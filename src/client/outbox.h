@@ -112,6 +112,12 @@ int outbox_make_key(char key[OUTBOX_KEY_SIZE], struct err *e);
  * NULL) the entry's number. */
 int outbox_add_create(struct outbox *ob, const char *body, hl_time now, char *local_id,
                       size_t local_sz, int64_t *seq, struct err *e);
+/* outbox_add_create with the Idempotency-Key the entry is sent with: key (1 to
+ * OUTBOX_KEY_SIZE - 1 letters, digits, '-', '_'; HL_EINVAL otherwise), NULL for a new
+ * one. Giving the key of an online attempt whose answer was lost makes the server
+ * answer the replay with the ticket it made then instead of a second ticket. */
+int outbox_add_create_keyed(struct outbox *ob, const char *body, const char *key, hl_time now,
+                            char *local_id, size_t local_sz, int64_t *seq, struct err *e);
 /* Queue PATCH /tickets/{ticket_id} with the version the user saw (-1: none known). */
 int outbox_add_patch(struct outbox *ob, const char *ticket_id, int64_t version_seen,
                      const char *body, hl_time now, int64_t *seq, struct err *e);

@@ -29,10 +29,6 @@
 #define OPEN_STATUSES "accepted,dispatched,in_progress,returned,replied,callback"
 /* Tickets fetched per alert kind in a full refresh. */
 #define ALERT_LIST_LIMIT 30
-/* The intake count pages through the newest tickets, this many per page, at most this many
- * pages (GET /tickets has no created_from filter yet). */
-#define INTAKE_PAGE 100
-#define INTAKE_MAX_PAGES 50
 /* Feed changes are gathered this long before refetching. */
 #define DEBOUNCE_MS 200
 /* Statistics are recomputed by the server: at most one fetch per this many ms from the feed. */
@@ -59,7 +55,7 @@ enum part {
     P_ALERTS,     /* GET /tickets?flag=...&status=open per alert kind */
     P_UNITS,      /* GET /tickets?unit=...&count=1 per unit: open, overdue, returned */
     P_STATS,      /* GET /stats: today, the month by unit */
-    P_INTAKE,     /* GET /tickets pages, newest first: accepted today and yesterday per hour */
+    P_INTAKE,     /* GET /tickets?created_from=&created_to=&count=1 per hour, today and yesterday */
     P_TICKETS,    /* GET /tickets/{id} of the tickets a feed batch touched */
     P_COUNT
 };
@@ -158,9 +154,10 @@ struct watch {
     size_t n_tickets;
     bool intake_full;
     bool intake_incremental;
-    int intake_pages;
+    int intake_waiting;           /* hour counts not answered yet */
+    bool intake_failed;           /* one of them failed: the model keeps its counts */
+    int intake_hour;              /* the local hour of the last count, -1 before one */
     struct watch_intake intake_new;
-    struct watch_intake intake_prev;
 
     enum api_conn conn;
     bool feed_live;               /* the feed has answered since the last (re)connection */
@@ -180,8 +177,9 @@ struct watch {
 struct req {
     struct watch *w;
     enum part part;
-    int index;                    /* counter spec, alert kind, period (0 today, 1 month) */
-    int sub;                      /* units: 0 open, 1 overdue, 2 returned */
+    int index;                    /* counter spec, alert kind, period (0 today, 1 month), hour */
+    int sub;                      /* units: 0 open, 1 overdue, 2 returned; intake: 0 today,
+                                   * 1 yesterday */
     char key[WATCH_CODE_SZ];      /* a unit code or a ticket id */
 };
 
@@ -399,37 +397,65 @@ fetch_stats(struct watch *w)
     }
 }
 
-/* Fetch the next page of the intake count (cursor NULL: the first). */
-static void
-intake_page(struct watch *w, const char *cursor)
+/* The instant local hour h (0-24) of the local day number day begins. */
+static hl_time
+hour_start(const struct watch *w, int64_t day, int h)
 {
-    struct api_ticket_query q = {
-        .unit = w->o->unit, .limit = INTAKE_PAGE, .cursor = cursor,
-    };
+    int y, m, d;
 
-    w->intake_pages++;
-    list(w, P_INTAKE, 0, 0, NULL, &q);
+    if (h >= 24) {
+        day++;
+        h = 0;
+    }
+    datetime_civil_from_days(day, &y, &m, &d);
+    return tz_from_civil(w->tz, y, m, d, h, 0, 0);
 }
 
-/* Count the tickets accepted today and yesterday: incrementally on top of the last count
- * when possible (a new ticket only adds), else from scratch. */
+/* Count the tickets accepted in local hour h of day (sub 0: today, 1: yesterday). */
+static void
+count_hour(struct watch *w, int64_t day, int h, int sub)
+{
+    struct api_ticket_query q = {
+        .unit = w->o->unit, .limit = 1, .count = true,
+        .created_from = hour_start(w, day, h), .created_to = hour_start(w, day, h + 1),
+    };
+
+    if (list(w, P_INTAKE, h, sub, NULL, &q))
+        w->intake_waiting++;
+    else
+        w->intake_failed = true;
+}
+
+/* Count the tickets accepted per hour today and yesterday, one count per hour: only the
+ * hours since the last count when that is today's (a new ticket only adds to them), else
+ * all of them. */
 static void
 fetch_intake(struct watch *w)
 {
-    int64_t today = local_day(w, now_s());
+    hl_time now = now_s();
+    int64_t today = local_day(w, now);
+    struct civil_time ct;
+    int first = 0;
 
+    tz_to_civil(w->tz, now, &ct);
     /* A unit's intake changes when tickets are dispatched to it: always count it whole. */
     w->intake_incremental = !w->intake_full && w->o->unit == NULL && w->model.intake.known &&
-                            w->model.intake.day == today && !w->model.intake.partial;
+                            w->model.intake.day == today && !w->model.intake.partial &&
+                            w->intake_hour >= 0 && w->intake_hour <= ct.hour;
     w->intake_full = false;
+    w->intake_waiting = 0;
+    w->intake_failed = false;
     if (w->intake_incremental) {
-        w->intake_prev = w->model.intake;
         w->intake_new = w->model.intake;
+        first = w->intake_hour;
     } else {
         watch_intake_reset(&w->intake_new, today);
+        for (int h = 0; h < 24; h++)
+            count_hour(w, today - 1, h, 1);
     }
-    w->intake_pages = 0;
-    intake_page(w, NULL);
+    w->intake_hour = ct.hour;
+    for (int h = first; h <= ct.hour; h++)
+        count_hour(w, today, h, 0);
 }
 
 static void on_ticket(struct api_result *res, void *arg);
@@ -561,27 +587,30 @@ intake_finish(struct watch *w, bool partial)
                                     watch_intake_today_total(&w->model.intake)));
 }
 
-/* A page of the intake count. */
+/* The answer of one hour's count (ok false: it failed); the model takes the counts when
+ * every hour has answered and none failed. */
 static void
-take_intake(struct watch *w, struct api_page *pg)
+take_intake(struct watch *w, const struct req *r, const struct api_page *pg, bool ok)
 {
-    bool stop = false;
+    if (ok && pg->total >= 0 && r->index >= 0 && r->index < 24) {
+        int n = pg->total > 1000000 ? 1000000 : (int)pg->total;
 
-    for (size_t i = 0; i < pg->n && !stop; i++) {
-        const struct ticket *t = &pg->items[i];
-
-        if (watch_intake_count(&w->intake_new, w->intake_incremental ? &w->intake_prev : NULL,
-                               w->tz, t->id, t->created_at) == WATCH_INTAKE_STOP)
-            stop = true;
-    }
-    if (stop || pg->next_cursor == NULL) {
-        intake_finish(w, false);
-    } else if (w->intake_pages >= INTAKE_MAX_PAGES) {
-        LOG_WARN(&w->log, "intake: stopped after %d pages", w->intake_pages);
-        intake_finish(w, true);
+        if (r->sub == 0)
+            w->intake_new.today[r->index] = n;
+        else
+            w->intake_new.yesterday[r->index] = n;
     } else {
-        intake_page(w, pg->next_cursor);
+        w->intake_failed = true;
     }
+    if (w->intake_waiting > 0)
+        w->intake_waiting--;
+    if (w->intake_waiting > 0)
+        return;
+    if (w->intake_failed) {
+        w->intake_hour = -1;    /* count everything again next time */
+        return;
+    }
+    intake_finish(w, false);
 }
 
 /* Answer of a ticket list (counters, alerts, units, intake). */
@@ -614,13 +643,16 @@ on_list(struct api_result *res, void *arg)
                                                     r->sub == 2 ? res->page.total : -1));
             break;
         case P_INTAKE:
-            take_intake(w, &res->page);
+            take_intake(w, r, &res->page, true);
             break;
         default:
             break;
         }
-    } else if (!res->cancelled) {
-        note_failure(w, r, res);
+    } else {
+        if (!res->cancelled)
+            note_failure(w, r, res);
+        if (r->part == P_INTAKE)
+            take_intake(w, r, &res->page, false);
     }
     part_done(w, r->part);
     free(r);

@@ -320,6 +320,63 @@ print_summary(const char *db, const struct demo_data *d, const struct demo_count
 }
 
 /* Run `hotlined demo-data`. */
+/* A notice of the demo: district, kind of outage, category. */
+struct demo_notice {
+    const char *id;
+    const char *title;
+    const char *category;
+    const char *tags[3];
+    const char *body;
+};
+
+static const struct demo_notice demo_notices[] = {
+    { "KB-D001", "【演示】东城区东湖街道计划停水通知", "urban.env.water_supply",
+      { "12345", "停水", "东城区" },
+      "因供水管网改造，东城区东湖街道东湖花园、幸福里小区一带今日 09:00 至次日 18:00 "
+      "计划停水。请居民提前储水；恢复供水初期水质可能浑浊，放水片刻即可。咨询请答复："
+      "停水为计划施工，市自来水公司已在小区张贴公告，届时按时恢复供水。" },
+    { "KB-D002", "【演示】西城区文化路片区线路检修停电通知", "industry.transport.power_supply",
+      { "12345", "停电", "西城区" },
+      "因线路检修，西城区文化路片区（文化路东侧、金茂广场周边）明日 08:00 至 17:00 停电。"
+      "答复口径：计划检修停电，供电公司将按时恢复送电；如提前完工将提前送电。" },
+    { "KB-D003", "【演示】高新区科技大道管网施工停气通知", "urban.env.gas_supply",
+      { "956100", "停气", "高新区" },
+      "高新区科技大道沿线因燃气管网碰口施工，明日 22:00 至后日 06:00 停气。恢复供气后请"
+      "确认灶具阀门关闭后再点火；闻到燃气异味请立即开窗并拨打 956100。" },
+};
+
+/* Append the demo's emergency notices, valid from yesterday to three days ahead, so the
+ * intake tab and the knowledge base show current notices (the samples' dates are past). */
+static void
+add_current_notices(struct article **arts, size_t *n, const struct tz *tz, hl_time now)
+{
+    struct civil_time ct;
+    int64_t today;
+    size_t i, k;
+
+    tz_to_civil(tz, now, &ct);
+    today = datetime_days_from_civil(ct.year, ct.month, ct.day);
+    *arts = xrealloc(*arts, (*n + ARRAY_SIZE(demo_notices)) * sizeof **arts);
+    for (i = 0; i < ARRAY_SIZE(demo_notices); i++) {
+        const struct demo_notice *dn = &demo_notices[i];
+        struct article *a = &(*arts)[*n];
+
+        memset(a, 0, sizeof *a);
+        a->id = xstrdup(dn->id);
+        a->title = xstrdup(dn->title);
+        a->kind = KB_NOTICE;
+        a->scope = KB_LOCAL;
+        a->region = xstrdup("示例市");
+        a->category = xstrdup(dn->category);
+        for (k = 0; k < ARRAY_SIZE(dn->tags); k++)
+            strlist_add(&a->tags, dn->tags[k]);
+        a->body = xstrdup(dn->body);
+        a->valid_from = today - 1;
+        a->valid_to = today + 3;
+        (*n)++;
+    }
+}
+
 int
 cmd_demo(int argc, char **argv)
 {
@@ -368,6 +425,7 @@ cmd_demo(int argc, char **argv)
         rc = cli_kb_load(kbpath, &arts, &n_arts);
     if (rc != 0)
         goto out;
+    add_current_notices(&arts, &n_arts, cs.tz, (hl_time)time(NULL));
     ctx.rules = rules;
     ctx.cal = cal;
     ctx.tz = cs.tz;

@@ -16,7 +16,8 @@
 /* Most errors listed in an import answer; the rest are counted in errors_omitted. */
 #define IMPORT_ERRORS_MAX 1000
 
-/* Refuse everyone but admins (the phone system signs in as one); true when refused. */
+/* Refuse everyone but admins (the phone system signs in as one); true when refused.
+ * (Agents may send call events for themselves: see refuse_foreign_agent.) */
 static bool
 refuse_non_admin(const struct request *req, struct reply *rep)
 {
@@ -35,7 +36,23 @@ reply_store_error(struct reply *rep, const struct err *e)
     reply_error(rep, 500, "io", NULL, "%s", e->msg[0] != '\0' ? e->msg : "the database failed");
 }
 
-/* POST /api/v1/calls: record a call event; an answer by an agent pops that agent's intake. */
+/* Refuse an event an agent sends for someone else (or for no one); true when refused. */
+static bool
+refuse_foreign_agent(const struct request *req, const struct call_event *ev,
+                     struct reply *rep)
+{
+    if (req->user.role == USER_ADMIN)
+        return false;
+    if (!str_empty(ev->agent) && req->user.id != NULL && strcmp(ev->agent, req->user.id) == 0)
+        return false;
+    reply_error(rep, 403, "forbidden_role", NULL,
+                "An agent may only record its own calls: send \"agent\":\"%s\" in the event.",
+                req->user.id != NULL ? req->user.id : "");
+    return true;
+}
+
+/* POST /api/v1/calls: record a call event; an answer by an agent pops that agent's intake
+ * (not when the agent's own console records it: it has the call open already). */
 void
 h_calls_event(struct server *srv, struct request *req, struct reply *rep)
 {
@@ -47,7 +64,7 @@ h_calls_event(struct server *srv, struct request *req, struct reply *rep)
     int64_t seq = 0;
 
     memset(&ev, 0, sizeof ev);
-    if (refuse_non_admin(req, rep))
+    if (req->user.role != USER_AGENT && refuse_non_admin(req, rep))
         return;
     if (req->body.buf == NULL || req->body.len == 0) {
         reply_error(rep, 400, "malformed_json", NULL,
@@ -64,11 +81,13 @@ h_calls_event(struct server *srv, struct request *req, struct reply *rep)
         reply_error(rep, 422, "invalid", e.field[0] != '\0' ? e.field : NULL, "%s", e.msg);
         goto out;
     }
+    if (refuse_foreign_agent(req, &ev, rep))
+        goto out;
     if (srv->store->ops->call_event_add(srv->store, &ev, &e) != HL_OK) {
         reply_store_error(rep, &e);
         goto out;
     }
-    if (ev.type == CALL_ANSWER && !str_empty(ev.agent)) {
+    if (ev.type == CALL_ANSWER && !str_empty(ev.agent) && req->user.role == USER_ADMIN) {
         memset(&fe, 0, sizeof fe);
         fe.type = type;
         fe.agent = ev.agent;

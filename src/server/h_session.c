@@ -1,4 +1,5 @@
-/* h_session: POST /api/v1/session (log in) and DELETE /api/v1/session (log out). */
+/* h_session: POST /api/v1/session (log in), GET /api/v1/session (who am I) and
+ * DELETE /api/v1/session (log out). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -193,4 +194,46 @@ h_session_delete(struct server *srv, struct request *req, struct reply *rep)
         return;
     }
     rep->status = 204;
+}
+
+/* Who the caller is: GET /api/v1/session. */
+void
+h_session_get(struct server *srv, struct request *req, struct reply *rep)
+{
+    struct store *st = srv->store;
+    char token[AUTH_TOKEN_LEN + 1], hash[AUTH_TOKEN_HASH_LEN + 1], when[48];
+    struct user u;
+    hl_time expires = 0;
+    cJSON *root;
+    struct err e;
+    int rc;
+
+    memset(&u, 0, sizeof u);
+    err_clear(&e);
+    if (!req->authed && auth_request(srv, req, rep) != 0)
+        return;
+    if (!auth_bearer_token(req->headers.authorization, token, sizeof token)) {
+        reply_error(rep, 401, AUTH_CODE_UNAUTHORIZED, NULL,
+                    "missing token: log in with POST /api/v1/session");
+        return;
+    }
+    auth_token_hash(token, hash, sizeof hash);
+    rc = st->ops->session_get(st, hash, server_now(srv), &u, &expires, &e);
+    if (rc == HL_ENOENT) {
+        reply_error(rep, 401, AUTH_CODE_UNAUTHORIZED, NULL,
+                    "token expired or revoked: log in again");
+        reply_add_header(rep, "WWW-Authenticate", "Bearer");
+        goto out;
+    }
+    if (rc != HL_OK) {
+        reply_error(rep, 500, "internal_error", NULL, "checking the session failed: %s", e.msg);
+        goto out;
+    }
+    server_format_time(srv, expires, when, sizeof when);
+    root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "user", codec_user_to_json(&u));
+    cJSON_AddStringToObject(root, "expires_at", when);
+    reply_json(rep, 200, root);
+out:
+    user_fini(&u);
 }

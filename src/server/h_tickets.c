@@ -526,14 +526,45 @@ short_text_ok(const char *s, size_t max)
     return true;
 }
 
+/* A created_from/created_to bound into *out (0 when absent): "YYYY-MM-DD" is the start
+ * of that local day in tz (end_of_day: of the next day, so the day is included), else an
+ * RFC 3339 instant. false with rep filled (400). */
+static bool
+created_bound(const struct request *req, struct reply *rep, const struct tz *tz,
+              const char *name, bool end_of_day, hl_time *out)
+{
+    const char *s = request_query(req, name);
+    int64_t day;
+    int y, m, d;
+
+    *out = 0;
+    if (s == NULL)
+        return true;
+    if (strlen(s) == 10 && datetime_parse_date(s, &day)) {
+        if (end_of_day)
+            day++;
+        datetime_civil_from_days(day, &y, &m, &d);
+        *out = tz_from_civil(tz, y, m, d, 0, 0, 0);
+        if (*out > 0)
+            return true;
+    } else if (datetime_parse_rfc3339(s, out, NULL) && *out > 0) {
+        return true;
+    }
+    reply_error(rep, 400, "invalid_parameter", name,
+                "%s must be a date such as 2026-11-22 (a local day) or an RFC 3339 instant "
+                "such as 2026-11-22T09:15:00+08:00", name);
+    return false;
+}
+
 /* Parse the filters of GET /tickets into q (phone gets the canonical caller number). */
 static bool
-parse_filters(const struct request *req, struct reply *rep, struct ticket_query *q,
-              char *phone, size_t phonesz)
+parse_filters(const struct request *req, struct reply *rep, const struct tz *tz,
+              struct ticket_query *q, char *phone, size_t phonesz)
 {
     static const char *const names[] = {
         "status", "unit", "caller_phone", "flag", "q", "nature", "category", "created_by",
-        "mine", "updated_since", "due_before", "order", "limit", "cursor", "count",
+        "mine", "updated_since", "due_before", "created_from", "created_to", "order", "limit",
+        "cursor", "count",
     };
     const char *v;
     enum nature nat;
@@ -625,8 +656,15 @@ parse_filters(const struct request *req, struct reply *rep, struct ticket_query 
         }
     }
     if (!hticket_time_param(req, rep, "updated_since", &q->updated_since) ||
-        !hticket_time_param(req, rep, "due_before", &q->due_before))
+        !hticket_time_param(req, rep, "due_before", &q->due_before) ||
+        !created_bound(req, rep, tz, "created_from", false, &q->created_from) ||
+        !created_bound(req, rep, tz, "created_to", true, &q->created_to))
         return false;
+    if (q->created_from != 0 && q->created_to != 0 && q->created_to <= q->created_from) {
+        reply_error(rep, 400, "invalid_parameter", "created_to",
+                    "created_to must be after created_from");
+        return false;
+    }
     v = request_query(req, "order");
     if (v != NULL) {
         if (strcmp(v, "created") != 0 && strcmp(v, "updated") != 0 && strcmp(v, "due") != 0 &&
@@ -649,7 +687,7 @@ h_tickets_list(struct server *srv, struct request *req, struct reply *rep)
 
     memset(&q, 0, sizeof q);
     q.nature = -1;
-    if (!parse_filters(req, rep, &q, phone, sizeof phone))
+    if (!parse_filters(req, rep, srv->tz, &q, phone, sizeof phone))
         return;
     hticket_list_reply(srv, req, rep, &q);
 }

@@ -11,6 +11,8 @@ void h_health_get(struct server *srv, struct request *req, struct reply *rep);
 void h_feed_get(struct server *srv, struct request *req, struct reply *rep);
 /* POST /api/v1/session {"user","password"}: log in (public route; 401, 429 when throttled). */
 void h_session_post(struct server *srv, struct request *req, struct reply *rep);
+/* GET /api/v1/session: the caller's user {id,name,role,unit} and its token's expires_at. */
+void h_session_get(struct server *srv, struct request *req, struct reply *rep);
 /* DELETE /api/v1/session: revoke the caller's token (204). */
 void h_session_delete(struct server *srv, struct request *req, struct reply *rep);
 /* GET /api/v1/kb?q=&kind=&scope=&category=&region=&limit=&cursor=: ranked article search. */
@@ -30,7 +32,8 @@ void h_meta_get(struct server *srv, struct request *req, struct reply *rep);
 cJSON *h_meta_categories(const struct server *srv, struct err *e);
 /* GET /api/v1/stats?from=&to=&group=: KPIs, targets, pass/fail, monthly score (supervisor, admin). */
 void h_stats_get(struct server *srv, struct request *req, struct reply *rep);
-/* POST /api/v1/calls: one call event from the phone system (admin; 204). */
+/* POST /api/v1/calls: one call event from the phone system (admin; 204), or an agent's own
+ * (agent == the caller's id, else 403; no screen pop). */
 void h_calls_event(struct server *srv, struct request *req, struct reply *rep);
 /* POST /api/v1/calls/import: call records as NDJSON or a JSON array (admin). */
 void h_calls_import(struct server *srv, struct request *req, struct reply *rep);

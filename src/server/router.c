@@ -13,6 +13,7 @@
 const struct route router_api_routes[] = {
     { HTTP_GET, "/api/v1/health", h_health_get, ROUTE_PUBLIC },
     { HTTP_POST, "/api/v1/session", h_session_post, ROUTE_PUBLIC },
+    { HTTP_GET, "/api/v1/session", h_session_get, 0 },
     { HTTP_DELETE, "/api/v1/session", h_session_delete, 0 },
     { HTTP_GET, "/api/v1/feed", h_feed_get, 0 },
     { HTTP_POST, "/api/v1/tickets", h_tickets_create, 0 },

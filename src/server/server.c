@@ -651,9 +651,14 @@ cmd_serve(int argc, char **argv)
         rc = EXIT_RUNTIME;
         goto out;
     }
-    printf("hotlined %s listening on %s (store %s %s, profile %s, tz %s)\n", HOTLINE_VERSION,
-           http_url(srv.http), srv.cfg.store_kind, srv.cfg.db_path, srv.cfg.profile,
-           srv.cfg.tz_name);
+    {
+        char *shown = store_display(srv.cfg.db_path);
+
+        printf("hotlined %s listening on %s (store %s %s, profile %s, tz %s)\n",
+               HOTLINE_VERSION, http_url(srv.http), srv.cfg.store_kind, shown, srv.cfg.profile,
+               srv.cfg.tz_name);
+        free(shown);
+    }
     fflush(stdout);
     log_msg(srv.log, "server", "hotlined %s listening on %s, %u threads, %u connections at most",
             HOTLINE_VERSION, http_url(srv.http), hc.threads, hc.max_connections);

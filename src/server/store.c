@@ -109,3 +109,14 @@ user_row_fini(struct user_row *u)
     free(u->pw_hash);
     memset(u, 0, sizeof *u);
 }
+
+char *
+store_display(const char *target)
+{
+#ifdef HOTLINE_HAVE_PG
+    if (target != NULL && (str_starts_with(target, "postgresql://")
+                           || str_starts_with(target, "postgres://")))
+        return store_pg_redact(target);
+#endif
+    return xstrdup(target != NULL ? target : "");
+}

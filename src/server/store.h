@@ -277,6 +277,10 @@ struct store {
  * file or database and what to do). */
 struct store *store_open(const char *target, const struct tz *tz, struct err *e);
 
+/* target fit for messages and logs: a PostgreSQL URI with its password replaced by "***",
+ * anything else as it is. Owned. */
+char *store_display(const char *target);
+
 /* Release helpers for arrays the ops return. */
 void unit_fini(struct unit *u);
 void user_row_fini(struct user_row *u);

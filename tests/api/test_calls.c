@@ -246,15 +246,55 @@ test_answer_pops_intake(void **state)
     http_reply_fini(&r);
 }
 
-/* Only the phone system's admin account sends events; bodies are strict. */
+/* An agent records its own call (new_call, answer, hangup naming itself): 204 each, and
+ * its answer pops no intake (its console has the call open). (20 November: outside the
+ * period test_import counts.) */
+static void
+test_agent_own_call(void **state)
+{
+    struct fixture *f = *state;
+    struct http_reply r;
+    long long seq = feed_seq(f, AGENT2);
+    int n = 0;
+
+    assert_int_equal(event(f, AGENT2, "{\"call_id\":\"a-1\",\"type\":\"new_call\","
+                                      "\"caller\":\"13900001111\",\"agent\":\"agent2\","
+                                      "\"at\":\"2026-11-20T10:00:00+08:00\"}", &r), 204);
+    http_reply_fini(&r);
+    assert_int_equal(event(f, AGENT2, "{\"call_id\":\"a-1\",\"type\":\"answer\","
+                                      "\"caller\":\"13900001111\",\"agent\":\"agent2\","
+                                      "\"at\":\"2026-11-20T10:00:00+08:00\"}", &r), 204);
+    http_reply_fini(&r);
+    assert_int_equal(event(f, AGENT2, "{\"call_id\":\"a-1\",\"type\":\"hangup\","
+                                      "\"agent\":\"agent2\","
+                                      "\"at\":\"2026-11-20T10:03:00+08:00\"}", &r), 204);
+    http_reply_fini(&r);
+    answers_after(f, AGENT2, seq, &r, &n);
+    assert_int_equal(n, 0);
+    http_reply_fini(&r);
+}
+
+/* Only the phone system's admin account sends any event, an agent only its own; bodies
+ * are strict. */
 static void
 test_event_errors(void **state)
 {
     struct fixture *f = *state;
     struct http_reply r;
 
+    /* an agent's event without agent, or for another agent */
     assert_int_equal(event(f, AGENT1, "{\"call_id\":\"c-2\",\"type\":\"new_call\","
                                       "\"at\":\"2026-11-22T09:00:00+08:00\"}", &r), 403);
+    assert_error_reply(&r, 403, "forbidden_role", NULL);
+    http_reply_fini(&r);
+    assert_int_equal(event(f, AGENT1, "{\"call_id\":\"c-2\",\"type\":\"answer\","
+                                      "\"caller\":\"13812345678\",\"agent\":\"agent2\","
+                                      "\"at\":\"2026-11-22T09:00:00+08:00\"}", &r), 403);
+    assert_error_reply(&r, 403, "forbidden_role", NULL);
+    http_reply_fini(&r);
+    assert_int_equal(event(f, UNIT, "{\"call_id\":\"c-2\",\"type\":\"new_call\","
+                                    "\"agent\":\"u_water\","
+                                    "\"at\":\"2026-11-22T09:00:00+08:00\"}", &r), 403);
     assert_error_reply(&r, 403, "forbidden_role", NULL);
     http_reply_fini(&r);
     assert_int_equal(event(f, SUP, "{\"call_id\":\"c-2\",\"type\":\"new_call\","
@@ -387,6 +427,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_answer_pops_intake),
         cmocka_unit_test(test_event_errors),
+        cmocka_unit_test(test_agent_own_call),
         cmocka_unit_test(test_import),
     };
 

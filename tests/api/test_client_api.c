@@ -533,7 +533,7 @@ test_reconnect_and_outbox(void **state)
     assert_true(api_conn(f->api)->next_try_ms > 0);
     /* Queue a create while the backend is away. */
     api_set_outbox(f->api, ob);
-    assert_int_equal(api_queue_create(f->api, t, local, sizeof(local), &seq, &e), HL_OK);
+    assert_int_equal(api_queue_create(f->api, t, NULL, local, sizeof(local), &seq, &e), HL_OK);
     assert_string_equal(local, "本地-1");
     assert_int_equal(outbox_waiting(ob), 1);
     /* The probes go on and the state turns offline. */
@@ -630,6 +630,51 @@ test_outbox_crash_replay(void **state)
     assert_int_equal(en.state, OUTBOX_DONE);
     assert_int_equal(en.attempts, 2);
     outbox_entry_fini(&en);
+    assert_int_equal(count_caller_tickets(f), before + 1);
+    api_set_outbox(f->api, NULL);
+    outbox_free(&ob);
+    ticket_free(&t);
+}
+
+/* A create whose answer was lost, queued again with the key of that attempt: the replay
+ * gets the ticket made the first time, and the caller still has one ticket more; a key
+ * that cannot be a header is refused before anything is queued. */
+static void
+test_queue_with_key(void **state)
+{
+    struct fixture *f = *state;
+    static const char key[] = "2f0c8a9e-3b1d-4c6e-9a7f-5d2b8e4c1a90";
+    struct ticket *t;
+    char ob_path[320], local[32], sid[64], first[64];
+    struct outbox *ob;
+    struct got g = {0};
+    struct err e;
+    size_t before;
+    int64_t seq, end;
+
+    NEED_BACKEND(f);
+    t = matter("楼道灯坏了一个星期。");
+    snprintf(ob_path, sizeof(ob_path), "%s/state/keyed.db", f->dir);
+    ob = outbox_open(ob_path, &e);
+    assert_non_null(ob);
+    before = count_caller_tickets(f);
+    assert_true(api_ticket_create(f->api, t, key, on_done, &g, &e) != 0);
+    run_until(f, &g.done, 5000);
+    assert_int_equal(g.status, 201);
+    assert_non_null(g.ticket);
+    str_copy(first, sizeof(first), g.ticket->id);
+    got_fini(&g);
+    api_set_outbox(f->api, ob);
+    assert_int_equal(api_queue_create(f->api, t, "bad key!", local, sizeof(local), &seq, &e),
+                     HL_EINVAL);
+    assert_int_equal(outbox_waiting(ob), 0);
+    assert_int_equal(api_queue_create(f->api, t, key, local, sizeof(local), &seq, &e), HL_OK);
+    end = net_now_ms() + 5000;
+    while (outbox_waiting(ob) > 0 && net_now_ms() < end)
+        run_until(f, NULL, 50);
+    assert_int_equal(outbox_waiting(ob), 0);
+    assert_true(outbox_server_id(ob, local, sid, sizeof(sid)));
+    assert_string_equal(sid, first);
     assert_int_equal(count_caller_tickets(f), before + 1);
     api_set_outbox(f->api, NULL);
     outbox_free(&ob);
@@ -768,6 +813,7 @@ main(void)
         cmocka_unit_test(test_feed),
         cmocka_unit_test(test_reconnect_and_outbox),
         cmocka_unit_test(test_outbox_crash_replay),
+        cmocka_unit_test(test_queue_with_key),
         cmocka_unit_test(test_cache_from_answers),
         cmocka_unit_test(test_login_command),
     };

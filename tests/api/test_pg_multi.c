@@ -224,7 +224,8 @@ watch_run(void *arg)
         wt->status = agent_req(wt->w, c, "GET", path, NULL, NULL, &r);
         wt->woke_ms = harness_now_ms();
         wt->polls++;
-        if (wt->status != 200 || !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r.json, "seq"))
+        if (wt->status != 200
+            || !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r.json, "seq"))
             || !watched_id(wt, id, sizeof id))
             done = true;         /* give up: the main thread reports it */
         else

@@ -235,6 +235,76 @@ test_login_logout(void **state)
     free(token);
 }
 
+/* GET /api/v1/session with this token (NULL: no Authorization header). */
+static long
+whoami(struct harness *h, const char *token, struct http_reply *r)
+{
+    char auth[256];
+    const char *hdr[] = { auth, NULL };
+
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token != NULL ? token : "");
+    return http_request(h, "GET", "/api/v1/session", token != NULL ? hdr : NULL, NULL, 0, r);
+}
+
+/* GET /api/v1/session names the token's user (with the unit of a unit user) and the
+ * same expires_at the login gave; no token, or a revoked one, is 401. */
+static void
+test_whoami(void **state)
+{
+    struct harness *h = *state;
+    struct http_reply r;
+    const cJSON *user, *exp;
+    char *token, *login_exp;
+
+    assert_int_equal(login(h, "u_water", PW, &r), 200);
+    token = xstrdup(cJSON_GetObjectItemCaseSensitive(r.json, "token")->valuestring);
+    login_exp = xstrdup(cJSON_GetObjectItemCaseSensitive(r.json, "expires_at")->valuestring);
+    http_reply_fini(&r);
+
+    assert_int_equal(whoami(h, token, &r), 200);
+    assert_true(cJSON_IsObject(r.json));
+    assert_int_equal(cJSON_GetArraySize(r.json), 2);
+    assert_null(cJSON_GetObjectItemCaseSensitive(r.json, "token"));
+    user = cJSON_GetObjectItemCaseSensitive(r.json, "user");
+    assert_int_equal(cJSON_GetArraySize(user), 4);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(user, "id")->valuestring, "u_water");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(user, "name")->valuestring,
+                        "水务接单员");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(user, "role")->valuestring, "unit");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(user, "unit")->valuestring, "water");
+    exp = cJSON_GetObjectItemCaseSensitive(r.json, "expires_at");
+    assert_true(cJSON_IsString(exp));
+    assert_string_equal(exp->valuestring, login_exp);
+    http_reply_fini(&r);
+
+    /* an agent: role agent, unit null */
+    {
+        char *other = token_of(h, "agent3", PW);
+
+        assert_int_equal(whoami(h, other, &r), 200);
+        user = cJSON_GetObjectItemCaseSensitive(r.json, "user");
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(user, "id")->valuestring, "agent3");
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(user, "role")->valuestring,
+                            "agent");
+        assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(user, "unit")));
+        http_reply_fini(&r);
+        assert_int_equal(logout(h, other, &r), 204);
+        http_reply_fini(&r);
+        free(other);
+    }
+
+    whoami(h, NULL, &r);
+    assert_error_reply(&r, 401, AUTH_CODE_UNAUTHORIZED, NULL);
+    http_reply_fini(&r);
+    assert_int_equal(logout(h, token, &r), 204);
+    http_reply_fini(&r);
+    whoami(h, token, &r);
+    assert_error_reply(&r, 401, AUTH_CODE_UNAUTHORIZED, NULL);
+    http_reply_fini(&r);
+    free(login_exp);
+    free(token);
+}
+
 /* A unit user's login names its unit. */
 static void
 test_unit_user(void **state)
@@ -484,6 +554,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_logout),
         cmocka_unit_test(test_unit_user),
+        cmocka_unit_test(test_whoami),
         cmocka_unit_test(test_wrong_credentials),
         cmocka_unit_test(test_throttle),
         cmocka_unit_test(test_strict_body),

@@ -1205,6 +1205,36 @@ test_lists(void **state)
     get_as(W_AGENT, "/api/v1/tickets?created_by=sup1&nature=suggestion&count=1", &r);
     assert_int_equal(jint(r.json, "total"), 0);
     http_reply_fini(&r);
+    /* created_from/created_to: the three were accepted on 2026-11-24 after 10:00 (+08:00);
+     * a date is a whole local day, an instant bound is exact (from inclusive, to exclusive) */
+    {
+        static const struct {
+            const char *query;
+            long total;
+        } cases[] = {
+            { "created_from=2026-11-24&created_to=2026-11-24", 3 },
+            { "created_from=2026-11-24", 3 },
+            { "created_to=2026-11-24", 3 },
+            { "created_from=2026-11-25", 0 },
+            { "created_to=2026-11-23", 0 },
+            { "created_from=2026-11-24T00:00:00%2B08:00&created_to=2026-11-25T00:00:00%2B08:00",
+              3 },
+            { "created_from=2026-11-23T16:00:00Z", 3 },
+            { "created_to=2026-11-24T10:00:00%2B08:00", 0 },
+            { "created_from=2026-11-24T16:00:00Z", 0 },
+        };
+        size_t k;
+
+        for (k = 0; k < ARRAY_SIZE(cases); k++) {
+            snprintf(path, sizeof path, "/api/v1/tickets?nature=suggestion&count=1&%s",
+                     cases[k].query);
+            get_as(W_AGENT, path, &r);
+            if (r.status != 200 || jint(r.json, "total") != cases[k].total)
+                fail_msg("%s: %ld %s", cases[k].query, r.status,
+                         r.body.buf != NULL ? r.body.buf : "");
+            http_reply_fini(&r);
+        }
+    }
     /* a unit user asking for another unit still gets only its own */
     get_as(W_UNIT_OTHER, "/api/v1/tickets?unit=water&limit=100", &r);
     assert_int_equal(r.status, 200);
@@ -1537,6 +1567,11 @@ test_hostile(void **state)
           "invalid_parameter" },
         { "not an instant", W_AGENT, "GET", "/api/v1/tickets?updated_since=yesterday", NULL, NULL, 0,
           400, "invalid_parameter" },
+        { "created_from not a date", W_AGENT, "GET", "/api/v1/tickets?created_from=2026-02-30",
+          NULL, NULL, 0, 400, "invalid_parameter" },
+        { "created_to before created_from", W_AGENT, "GET",
+          "/api/v1/tickets?created_from=2026-11-24&created_to=2026-11-23", NULL, NULL, 0, 400,
+          "invalid_parameter" },
         { "forged cursor", W_AGENT, "GET", "/api/v1/tickets?cursor=%27%20OR%201%3D1%20--", NULL, NULL,
           0, 400, "invalid_parameter" },
         { "unknown order", W_AGENT, "GET", "/api/v1/tickets?order=random()", NULL, NULL, 0, 400,

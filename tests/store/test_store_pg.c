@@ -617,8 +617,9 @@ test_search_indexes(void **state)
 
     f->a = open_or_fail(f, f->uri);
     free(create(f->a, "夜间施工噪音"));
-    raw(f, "SET enable_seqscan = off; EXPLAIN SELECT id FROM tickets WHERE id ILIKE '%施工噪音%' "
-        "OR title ILIKE '%施工噪音%' OR description ILIKE '%施工噪音%'", plan, sizeof plan);
+    raw(f, "SET enable_seqscan = off; EXPLAIN SELECT id FROM tickets WHERE "
+        "id ILIKE '%施工噪音%' OR title ILIKE '%施工噪音%' OR description ILIKE '%施工噪音%'", plan,
+        sizeof plan);
     assert_non_null(strstr(plan, "Bitmap"));
     raw(f, "SET enable_seqscan = off; EXPLAIN (FORMAT JSON) SELECT id FROM tickets WHERE "
         "title ILIKE '%施工噪音%' OR caller_address ILIKE '%施工噪音%'", plan, sizeof plan);

@@ -247,7 +247,8 @@ tick_fire(void *arg)
     struct callbacks_view *cv = arg;
 
     cv->tick_timer = loop_after(cv->app->loop, TICK_MS, tick_fire, cv);
-    app_mark_dirty(cv->app, APP_DIRTY_BODY);
+    if (app_active_view(cv->app)->priv == cv)
+        app_mark_dirty(cv->app, APP_DIRTY_BODY);
 }
 
 /* Put a changed ticket in the queue (or take it out when it owes no callback now). */
@@ -658,8 +659,14 @@ draw_detail(struct callbacks_view *cv, const struct ticket *t, WINDOW *w, const 
         draw_text(w, y++, r->x, r->w, s, theme_attr(th, btn.slot) | A_BOLD);
         free(s);
     }
-    if (!btn.enabled && btn.detail[0] != '\0' && y < bottom)
-        draw_text(w, y++, r->x + 2, r->w - 2, btn.detail, theme_attr(th, SLOT_MUTED));
+    if (!btn.enabled && btn.detail[0] != '\0' && y < bottom) {
+        /* the rule's own sentence: two lines when there is room for the hint after it */
+        text = (struct rect){y, r->x + 2, bottom - y - 1 >= 2 ? 2 : 1, r->w - 2};
+        if (text.h == 1)
+            draw_text(w, y++, text.x, text.w, btn.detail, theme_attr(th, SLOT_MUTED));
+        else
+            y += draw_paragraph(w, &text, 0, btn.detail, theme_attr(th, SLOT_MUTED));
+    }
     if (y < bottom) {
         bool can_close = check(cv, t, ACTION_CLOSE, NULL, &vclose) && vclose.ok &&
                          (rd.refused || rd.failed >= (size_t)rules_unreachable_attempts(
@@ -672,6 +679,20 @@ draw_detail(struct callbacks_view *cv, const struct ticket *t, WINDOW *w, const 
             s = xstrdup(btn.enabled ? _("a records the attempt · s agrees a time with the caller")
                                     : _("s agrees a time with the caller"));
         draw_text(w, y++, r->x, r->w, s, theme_attr(th, can_close ? SLOT_WARN : SLOT_MUTED));
+        free(s);
+    }
+    /* the attempts so far, newest first, as room allows */
+    for (size_t i = t->n_callbacks; i > 0 && y + 1 < bottom; i--) {
+        const struct callback *cb = &t->callbacks[i - 1];
+
+        if (i == t->n_callbacks)
+            y++;
+        callbacks_state_when(tz, cb->at, now, when, sizeof when);
+        s = xasprintf("%-11s  %s%s%s  %s  %s", when, ticket_text_outcome(cb->outcome),
+                      cb->satisfaction != SAT_NONE ? " · " : "",
+                      ticket_text_satisfaction(cb->satisfaction), cb->by != NULL ? cb->by : "",
+                      cb->note != NULL ? cb->note : "");
+        draw_text(w, y++, r->x + 2, r->w - 2, s, theme_attr(th, SLOT_MUTED));
         free(s);
     }
 }

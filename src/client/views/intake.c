@@ -242,6 +242,8 @@ reset_call(struct intake_view *v)
     memset(v->send.idem_key, 0, sizeof v->send.idem_key);
     intake_form_clear(&v->form);
     v->form.call_started = 0;
+    v->call_id[0] = '\0';
+    v->call_recorded = false;
     free(v->problem);
     v->problem = NULL;
     intake_view_load_widgets(v);
@@ -265,8 +267,13 @@ intake_view_end_call(struct intake_view *v)
 static void
 start_call(struct intake_view *v, const char *phone)
 {
+    struct err e;
+
     reset_call(v);
     v->form.call_started = app_now(v->app);
+    err_clear(&e);
+    if (outbox_make_key(v->call_id, &e) != HL_OK)
+        v->call_id[0] = '\0';    /* made again when the call is recorded */
     v->stage = INTAKE_FORM;
     if (!str_empty(phone)) {
         intake_form_set_text(&v->form, INTAKE_F_PHONE, phone);

@@ -432,12 +432,15 @@ form_ticket(struct intake_view *v)
     return t;
 }
 
-/* Queue the create and the action in the outbox (the server is away). */
+/* Queue the create and the action in the outbox (the server is away). The create keeps the
+ * idempotency key of an online attempt (if one was made): when that attempt reached the
+ * server and only its answer was lost, the replay gets the same ticket, not a second one. */
 static void
 send_queued(struct intake_view *v)
 {
     struct api *api = app_api(v->app);
     struct ticket *t = form_ticket(v);
+    const char *key;
     char local[64];
     struct err e;
 
@@ -447,7 +450,8 @@ send_queued(struct intake_view *v)
     }
     err_clear(&e);
     local[0] = '\0';
-    if (api == NULL || api_queue_create(api, t, local, sizeof local, NULL, &e) != HL_OK) {
+    key = v->send.idem_key[0] != '\0' ? v->send.idem_key : NULL;
+    if (api == NULL || api_queue_create(api, t, key, local, sizeof local, NULL, &e) != HL_OK) {
         app_message(v->app, APP_MSG_ERROR,
                     _("The server is unreachable and the ticket cannot be queued (%s): the form "
                       "stays as a draft."), api == NULL ? _("no server configured") : e.msg);
@@ -477,6 +481,76 @@ send_queued(struct intake_view *v)
         v->result.due = v->due_est.due;
     app_outbox_changed(v->app);
     intake_view_show_result(v);
+}
+
+/* The events of a call being recorded, sent one after the other (the view may start
+ * another call meanwhile: this owns its copies). */
+struct call_rec {
+    struct api *api;
+    struct call_event ev[3];          /* new_call, answer, hangup */
+    int next;
+};
+
+/* Free a call record. */
+static void
+call_rec_free(struct call_rec *cr)
+{
+    for (int i = 0; i < 3; i++)
+        call_event_fini(&cr->ev[i]);
+    free(cr);
+}
+
+/* An event of the call answered: send the next, or stop (a failure is not the agent's
+ * business: the call is only missing from the phone statistics). */
+static void
+call_rec_done(struct api_result *r, void *arg)
+{
+    struct call_rec *cr = arg;
+    struct err e;
+
+    if (r->cancelled || r->code != HL_OK || cr->next >= 3) {
+        call_rec_free(cr);
+        return;
+    }
+    err_clear(&e);
+    if (api_call_event(cr->api, &cr->ev[cr->next++], call_rec_done, cr, &e) == 0)
+        call_rec_free(cr);
+}
+
+/* Record the call at its ending (DESIGN §6): new_call and answer at the call's start,
+ * hangup now, under the call id made at F2, naming the signed-in agent. Online only: an
+ * offline ending skips it quietly; once per call. */
+static void
+record_call(struct intake_view *v)
+{
+    const struct app_session *s = app_session(v->app);
+    struct api *api = app_api(v->app);
+    const char *phone = intake_form_text(&v->form, INTAKE_F_PHONE);
+    hl_time started = v->form.call_started, now = app_now(v->app);
+    struct call_rec *cr;
+    struct err e;
+
+    if (v->call_recorded || api == NULL || !app_online(v->app) || s == NULL ||
+        str_empty(s->user_id) || (s->role != USER_AGENT && s->role != USER_ADMIN))
+        return;
+    err_clear(&e);
+    if (v->call_id[0] == '\0' && outbox_make_key(v->call_id, &e) != HL_OK)
+        return;
+    if (started <= 0 || started > now)
+        started = now;
+    cr = xcalloc(1, sizeof *cr);
+    cr->api = api;
+    for (int i = 0; i < 3; i++) {
+        cr->ev[i].call_id = xstrdup(v->call_id);
+        cr->ev[i].type = i == 0 ? CALL_NEW : i == 1 ? CALL_ANSWER : CALL_HANGUP;
+        cr->ev[i].caller = str_empty(phone) || i == 2 ? NULL : xstrdup(phone);
+        cr->ev[i].agent = xstrdup(s->user_id);
+        cr->ev[i].at = i == 2 ? now : started;
+    }
+    v->call_recorded = true;
+    cr->next = 1;
+    if (api_call_event(api, &cr->ev[0], call_rec_done, cr, &e) == 0)
+        call_rec_free(cr);
 }
 
 /* The action after the create answered. */
@@ -550,6 +624,7 @@ create_done(struct api_result *r, void *arg)
     v->send.ticket_id = xstrdup(r->ticket->id);
     v->send.version = r->ticket->version;
     app_ticket_changed(v->app, r->ticket);
+    record_call(v);
     err_clear(&e);
     v->send.call = api != NULL ? api_ticket_action(api, v->send.ticket_id, v->send.version,
                                                    &v->send.body, action_done, v, &e) : 0;

@@ -97,6 +97,8 @@ struct intake_view {
     int desc_width;                     /* the description's width when last drawn */
     char *problem;                      /* the last check's first problem (msgid), or NULL */
 
+    char call_id[OUTBOX_KEY_SIZE];      /* the call's UUID, made at F2 ("" before) */
+    bool call_recorded;                 /* its events went to POST /calls */
     uint64_t tick_timer;                /* 1 s: the call and hold clocks */
     bool on_hold;
     hl_time hold_since;

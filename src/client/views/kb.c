@@ -707,10 +707,13 @@ save_done(struct api_result *r, void *arg)
         free(msg);
         return;
     }
-    kb_edit_close(&kv->edit);
-    reader_set(kv, r->article, true, false);
-    kv->mode = MODE_READER;
-    kv->top = 0;
+    if (kv->mode == MODE_EDIT) {      /* (the form may have been dropped meanwhile) */
+        kb_edit_close(&kv->edit);
+        reader_set(kv, r->article, true, false);
+        kv->mode = MODE_READER;
+        kv->top = 0;
+    }
+    remember(kv, r->article);
     if (r->article->status == KB_DRAFT)
         app_message(kv->app, APP_MSG_INFO, _("Saved %s as a draft: p sends it to review."),
                     r->article->id);
@@ -770,6 +773,10 @@ edit_drop_answered(struct app *app, bool yes, void *arg)
 
     if (!yes)
         return;
+    if (kv->save_call != 0) {         /* its answer no longer has a form to go to */
+        kb_api_cancel(app, kv->save_call);
+        kv->save_call = 0;
+    }
     kb_edit_close(&kv->edit);
     kv->mode = kv->back == MODE_READER && kv->has_reader ? MODE_READER : MODE_LIST;
     app_mark_dirty(app, APP_DIRTY_BODY | APP_DIRTY_FOOTER);
@@ -1102,6 +1109,7 @@ struct row_ctx {
     const struct theme *th;
     bool editor;
     int kind_w;                   /* columns of the widest kind name */
+    int64_t today;
 };
 
 /* Draw one result: the kind, the title and where it applies; under it the snippet. */
@@ -1120,6 +1128,11 @@ draw_result(struct row_ctx *c, WINDOW *w, size_t i, int y, int x, int width, boo
     if (c->editor && a->status != KB_PUBLISHED) {
         str_append(right, sizeof right, " · ");
         str_append(right, sizeof right, kb_text_status(a->status));
+    } else if (c->editor && !kb_text_visible(a, false, c->today)) {
+        /* published, but outside its validity: agents do not see it today */
+        str_append(right, sizeof right, " · ");
+        str_append(right, sizeof right, a->valid_to < c->today ? _("expired")
+                                                               : _("not yet valid"));
     }
     used = draw_text(w, y, x + 1, c->kind_w, kb_text_kind(a->kind), base);
     used = c->kind_w;
@@ -1129,7 +1142,8 @@ draw_result(struct row_ctx *c, WINDOW *w, size_t i, int y, int x, int width, boo
     draw_text(w, y, x + used + 2, width - used - 3 - rw, a->title != NULL ? a->title : "",
               sel ? base : theme_attr(c->th, SLOT_NORMAL) | A_BOLD);
     draw_text_right(w, y, x, width - 1, right,
-                    sel ? base : theme_attr(c->th, c->editor && a->status != KB_PUBLISHED
+                    sel ? base : theme_attr(c->th, c->editor && !kb_text_visible(a, false,
+                                                                                c->today)
                                                        ? SLOT_WARN : SLOT_MUTED));
     draw_snippet(w, y + 1, x + 4, width - 5, a->snippet, c->kv->query, c->th,
                  theme_attr(c->th, SLOT_MUTED));
@@ -1202,7 +1216,7 @@ draw_list(struct kb_view *kv, WINDOW *w, const struct rect *r)
 {
     struct app *app = kv->app;
     const struct theme *th = &app->theme;
-    struct row_ctx ctx = {kv, th, is_editor(app), 0};
+    struct row_ctx ctx = {kv, th, is_editor(app), 0, today(app)};
     int y = r->y, lw, cx = 0, rows;
     size_t per;
 
