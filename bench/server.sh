@@ -116,6 +116,9 @@ run list_tickets "$threads" "$conns" list_tickets.lua
 run kb_q1 "$threads" "$conns" kb_search.lua KB_CHARS=1
 run kb_q2 "$threads" "$conns" kb_search.lua KB_CHARS=2
 run kb_q4 "$threads" "$conns" kb_search.lua KB_CHARS=4
+step "feed fan-out: a change reaching 200 parked watchers (scripts/feed-fanout.py)"
+python3 "$here/../scripts/feed-fanout.py" --watch "$url" --write "$url" --token "$token" \
+    --watchers 200 --rounds 5 >"$tmp/fanout.out" 2>&1 || { cat "$tmp/fanout.out" >&2; die "feed fan-out failed"; }
 
 # value KEY LINE: the value of key=value in a RESULT line.
 value() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
@@ -140,3 +143,5 @@ while read -r line; do
         "$(value rps "$line")" "$(value p50_ms "$line")" "$(value p99_ms "$line")" \
         "$(value requests "$line")" "$(value errors "$line")"
 done <"$results"
+printf '\nfeed fan-out to 200 parked watchers (budget p99 <= 250 ms):\n'
+cat "$tmp/fanout.out"

@@ -138,7 +138,7 @@ flags_text(unsigned flags)
     strbuf_init(&sb);
     for (unsigned bit = 1; bit < (1u << FLAG_COUNT); bit <<= 1) {
         if (flags & bit)
-            strbuf_addf(&sb, "%s%s", sb.len > 0 ? ", " : "", flag_str(bit));
+            strbuf_addf(&sb, "%s%s", sb.len > 0 ? _(", ") : "", ticket_text_flag(bit));
     }
     return strbuf_detach(&sb);
 }
@@ -179,7 +179,7 @@ build_fields(const struct app *app, const struct ticket *t, int width, struct ti
         snprintf(buf, sizeof buf, "%d", t->complaint_level);
         field(l, width, _("Complaint level"), buf, SLOT_NORMAL);
     }
-    field(l, width, _("Channel"), channel_str(t->channel), SLOT_NORMAL);
+    field(l, width, _("Channel"), ticket_text_channel(t->channel), SLOT_NORMAL);
     s = ticket_detail_caller(t);
     field(l, width, _("Caller"), s, SLOT_NORMAL);
     free(s);
@@ -288,13 +288,13 @@ build_timeline(const struct app *app, const struct ticket *t, struct ticket_line
 
         app_format_time(app, ev->at, true, w, sizeof w);
         if (ev->from != ev->to)
-            snprintf(buf, sizeof buf, "  %s  %-16s %-10s %s → %s  %s", w,
-                     ev->type != NULL ? ev->type : "?", ev->by != NULL ? ev->by : "-",
+            snprintf(buf, sizeof buf, "  %s  %s  %s  %s → %s  %s", w,
+                     ticket_text_event(ev->type), ev->by != NULL ? ev->by : "-",
                      ticket_text_status(ev->from), ticket_text_status(ev->to),
                      ev->note != NULL ? ev->note : "");
         else
-            snprintf(buf, sizeof buf, "  %s  %-16s %-10s %s", w,
-                     ev->type != NULL ? ev->type : "?", ev->by != NULL ? ev->by : "-",
+            snprintf(buf, sizeof buf, "  %s  %s  %s  %s", w,
+                     ticket_text_event(ev->type), ev->by != NULL ? ev->by : "-",
                      ev->note != NULL ? ev->note : "");
         ticket_lines_add(l, buf, SLOT_NORMAL);
     }

@@ -76,6 +76,22 @@ static const char *const satisfaction_names[SAT_COUNT] = {
     [SAT_DISSATISFIED] = N_("dissatisfied"),
 };
 
+static const char *const channel_names[CHANNEL_COUNT] = {
+    [CHANNEL_PHONE] = N_("phone"),
+    [CHANNEL_SMS] = N_("SMS"),
+    [CHANNEL_WEB] = N_("web"),
+    [CHANNEL_IM] = N_("messaging"),
+    [CHANNEL_EMAIL] = N_("e-mail"),
+    [CHANNEL_LETTER] = N_("letter"),
+    [CHANNEL_WALK_IN] = N_("walk-in"),
+};
+
+/* Flag bits in bit order (enum ticket_flag). */
+static const char *const flag_names[FLAG_COUNT] = {
+    N_("near due"), N_("overdue"), N_("repeat caller"), N_("cluster"),
+    N_("emergency"), N_("dissatisfied"), N_("late dispatch"), N_("supervised"),
+};
+
 /* Short reasons of the rules, by verdict code. */
 static const struct {
     const char *code;
@@ -105,6 +121,38 @@ static const struct {
     {"callback_needs_satisfaction", N_("a reached callback records the satisfaction")},
     {"callback_in_past", N_("the time must still be ahead")},
 };
+
+const char *
+ticket_text_channel(enum channel c)
+{
+    return (unsigned)c < CHANNEL_COUNT ? _(channel_names[c]) : "?";
+}
+
+const char *
+ticket_text_flag(unsigned bit)
+{
+    for (size_t i = 0; i < FLAG_COUNT; i++) {
+        if (bit == 1u << i)
+            return _(flag_names[i]);
+    }
+    return "?";
+}
+
+const char *
+ticket_text_event(const char *type)
+{
+    enum action a;
+
+    if (type == NULL)
+        return "?";
+    if (strcmp(type, "created") == 0)
+        return _("created");
+    if (strcmp(type, "edited") == 0)
+        return _("edited");
+    if (action_parse(type, &a))
+        return ticket_text_action(a);
+    return type;
+}
 
 const char *
 ticket_text_status(enum status s)

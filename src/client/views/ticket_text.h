@@ -15,6 +15,13 @@ struct app;
 
 /* A status's name, translated ("in progress" / 办理中). Borrowed static or catalogue. */
 const char *ticket_text_status(enum status s);
+/* Translated label of a channel; borrowed static. */
+const char *ticket_text_channel(enum channel c);
+/* Translated label of one flag bit; borrowed static. */
+const char *ticket_text_flag(unsigned bit);
+/* Translated label of a timeline event type ("created", "edited", an action name);
+ * an unknown type as it is (borrowed from the argument). */
+const char *ticket_text_event(const char *type);
 /* A nature's name, translated. */
 const char *ticket_text_nature(enum nature n);
 /* An action's name, translated ("Urge" / 催办). */
