@@ -20,7 +20,7 @@ packages=(
     gcc meson ninja-build pkg-config gettext tzdata ca-certificates
     libncurses-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev
     libmicrohttpd-dev libsodium-dev libcmocka-dev libinih-dev
-    tmux curl sqlite3 python3 groff-base man-db
+    tmux curl sqlite3 python3 groff-base man-db clang libclang-rt-dev
     postgresql libpq-dev
 )
 # The OpenAPI linter runs on node; Debian's nodejs only when no node is there already.
@@ -128,6 +128,19 @@ if [ $# -eq 0 ] && [ -d .git ]; then
 fi
 if [ "$quick" -eq 0 ]; then
     run_suite build/test-san address,undefined "$@"
+fi
+# Every libFuzzer target for a short while (HOTLINE_FUZZ_SECONDS each, default 15):
+# scripts/fuzz.sh 60 or more is the real fuzzing run.
+if [ "$quick" -eq 0 ] && [ $# -eq 0 ]; then
+    fuzz_secs=${HOTLINE_FUZZ_SECONDS:-15}
+    step "fuzzing every target for ${fuzz_secs}s (scripts/fuzz.sh)"
+    if scripts/fuzz.sh "$fuzz_secs" >build/fuzz-output.txt 2>&1; then
+        passed=$((passed + 1))
+        grep -E '^ *(codec|text|calendar|rules|kpi|datetime|http|theme|config)\b' build/fuzz-output.txt || true
+    else
+        failed=$((failed + 1))
+        tail -n 40 build/fuzz-output.txt
+    fi
 fi
 printf '\n'
 echo "tests: $passed passed, $failed failed"
