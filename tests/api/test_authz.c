@@ -31,424 +31,30 @@
 #include "hotline/util.h"
 #include "auth.h"
 #include "feed.h"
+#include "fixture.h"
 #include "harness.h"
 #include "server.h"
 #include "store.h"
 #include "workflow.h"
 
 /* The password of every account. */
-#define PW "correct-horse-7"
-/* The server's test clock: a Tuesday morning. */
-#define T0_TEXT "2026-11-24T10:00:00+08:00"
-/* The late-night clock of the last test: New Year's Eve, in the quiet hours. */
-#define NIGHT_TEXT "2026-12-31T22:30:00+08:00"
+#define PW FIXTURE_PW
 
-/* Who sends a request. */
-enum who { W_AGENT, W_UNIT, W_UNIT_OTHER, W_SUP, W_ADMIN, W_NONE, W_EXPIRED, W_COUNT };
-
-static const char *const who_name[W_COUNT] = {
-    "agent", "unit (right unit)", "unit (other unit)", "supervisor", "admin", "no token",
-    "expired token",
-};
-
-/* The accounts, seeded through `hotlined user add` (password on stdin). */
-static const struct {
-    const char *id, *name, *role, *unit;
-} accounts[] = {
-    { "agent1", "张三", "agent", NULL },
-    { "u_water", "水务接单员", "unit", "water" },
-    { "u_gas", "燃气接单员", "unit", "gas" },
-    { "sup1", "王班长", "supervisor", NULL },
-    { "admin1", "管理员", "admin", NULL },
+/* Seeded after the world's five accounts (fixture.c). */
+static const struct fixture_user extra_users[] = {
     { "agent2", "李四", "agent", NULL },     /* for logout and passwd: not in the matrix */
 };
 
-/* Everything the tests share. */
-struct world {
-    struct harness *h;
-    struct tz *tz;
-    struct calendar *cal;
-    struct rules *rules;
-    struct wf_ctx wf;
-    struct store *st;               /* the server's database, opened by the test too */
-    hl_time t0;
-    hl_time now;                    /* the server's clock when it started */
-    char tok[W_COUNT][AUTH_TOKEN_LEN + 1];
-    int phone_seq;                  /* for distinct caller numbers */
-};
-
-static struct world *W;
-
-/* ---- helpers: processes, tokens, requests ---- */
-
-/* Run hotlined with args and text on its standard input; return its exit status. */
-static int
-run_with_input(const char *const *args, const char *input)
-{
-    const char *argv[16];
-    int in[2], status = -1, n = 0, devnull;
-    pid_t pid;
-
-    argv[n++] = W->h->exe;
-    while (args[n - 1] != NULL && n < 15) {
-        argv[n] = args[n - 1];
-        n++;
-    }
-    argv[n] = NULL;
-    if (pipe(in) != 0)
-        fail_msg("pipe: %s", strerror(errno));
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid < 0)
-        fail_msg("fork: %s", strerror(errno));
-    if (pid == 0) {
-        dup2(in[0], STDIN_FILENO);
-        close(in[0]);
-        close(in[1]);
-        devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) {
-            dup2(devnull, STDOUT_FILENO);
-            dup2(devnull, STDERR_FILENO);
-        }
-        execv(argv[0], (char *const *)(uintptr_t)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    if (input != NULL && write(in[1], input, strlen(input)) < 0)
-        fail_msg("write: %s", strerror(errno));
-    close(in[1]);
-    if (waitpid(pid, &status, 0) < 0)
-        fail_msg("waitpid: %s", strerror(errno));
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* A session of user straight in the store (expires at expires). */
-static void
-store_session(const char *user, hl_time created, hl_time expires, char *tok, size_t toksz)
-{
-    char hash[AUTH_TOKEN_HASH_LEN + 1];
-    struct err e;
-
-    err_clear(&e);
-    auth_new_token(tok, toksz);
-    auth_token_hash(tok, hash, sizeof hash);
-    if (W->st->ops->session_add(W->st, hash, user, created, expires, &e) != HL_OK)
-        fail_msg("session_add %s: %s", user, e.msg);
-}
-
-/* Log user in with POST /session; the token into tok. */
-static void
-login(const char *user, char *tok, size_t toksz)
-{
-    struct http_reply r;
-    char body[256];
-    const cJSON *t;
-
-    snprintf(body, sizeof body, "{\"user\":\"%s\",\"password\":\"%s\"}", user, PW);
-    http_post(W->h, "/api/v1/session", body, &r);
-    t = cJSON_GetObjectItemCaseSensitive(r.json, "token");
-    if (r.status == 200 && cJSON_IsString(t)) {
-        str_copy(tok, toksz, t->valuestring);
-    } else if (r.status == 404) {
-        /* the session route is not in this build yet: make the session in the store,
-         * on the server's clock */
-        store_session(user, W->now, W->now + 3600, tok, toksz);
-    } else {
-        fail_msg("login %s: %ld %s", user, r.status, r.body.buf != NULL ? r.body.buf : "");
-    }
-    http_reply_fini(&r);
-}
-
-/* One request as who with an optional JSON body and extra header lines (NULL-ended). */
-static long
-req_as(enum who w, const char *method, const char *path, const char *body, size_t len,
-       const char *const *extra, struct http_reply *r)
-{
-    const char *headers[12];
-    char auth[160];
-    size_t n = 0;
-
-    if (w != W_NONE) {
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", W->tok[w]);
-        headers[n++] = auth;
-    }
-    if (body != NULL)
-        headers[n++] = "Content-Type: application/json";
-    while (extra != NULL && *extra != NULL && n < 11)
-        headers[n++] = *extra++;
-    headers[n] = NULL;
-    return http_request(W->h, method, path, headers, body, body != NULL && len == 0 ? strlen(body)
-                                                                                   : len, r);
-}
-
-/* GET path as who. */
-static long
-get_as(enum who w, const char *path, struct http_reply *r)
-{
-    return req_as(w, "GET", path, NULL, 0, NULL, r);
-}
-
-/* POST a JSON body as who. */
-static long
-post_as(enum who w, const char *path, const char *body, struct http_reply *r)
-{
-    return req_as(w, "POST", path, body, 0, NULL, r);
-}
-
-/* A string member of an object (NULL when absent or not a string). */
-static const char *
-js(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* Assert that a string member has the value want (a missing member fails, not crashes). */
-static void
-expect_str(const cJSON *o, const char *name, const char *want)
-{
-    const char *v = js(o, name);
-
-    if (v == NULL || strcmp(v, want) != 0) {
-        char *text = cJSON_PrintUnformatted(o);
-
-        fail_msg("%s: expected \"%s\", got %s in %.600s", name, want,
-                 v != NULL ? v : "no string", text != NULL ? text : "?");
-    }
-}
-
-/* True when a member is JSON null. */
-static bool
-jnull(const cJSON *o, const char *name)
-{
-    return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
-/* An integer member of an object (-1 when absent). */
-static long
-jint(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
-}
-
-/* Assert an error reply: status, the shape {"error":{"code","message","field",...}} and code. */
-static void
-expect_error(const struct http_reply *r, long status, const char *code)
-{
-    const cJSON *err;
-
-    if (r->status != status)
-        fail_msg("expected %ld %s, got %ld: %s", status, code, r->status,
-                 r->body.buf != NULL ? r->body.buf : r->error);
-    err = cJSON_GetObjectItemCaseSensitive(r->json, "error");
-    if (!cJSON_IsObject(err) || cJSON_GetArraySize(r->json) != 1)
-        fail_msg("expected an error body, got %s", r->body.buf != NULL ? r->body.buf : "(none)");
-    assert_non_null(js(err, "code"));
-    if (code != NULL && strcmp(js(err, "code"), code) != 0)
-        fail_msg("expected code %s, got %s", code, r->body.buf);
-    assert_non_null(js(err, "message"));
-    assert_true(strlen(js(err, "message")) > 0);
-    assert_non_null(cJSON_GetObjectItemCaseSensitive(err, "field"));
-    assert_true(js(err, "field") != NULL || jnull(err, "field"));
-}
-
-/* A fresh caller number. */
-static void
-next_phone(char *buf, size_t sz)
-{
-    snprintf(buf, sz, "139%08d", 10000000 + ++W->phone_seq);
-}
-
-/* A create body: nature, a fresh phone (into phone when not NULL), more members. */
-static char *
-create_body(const char *nature, const char *phone, const char *more)
-{
-    return xasprintf("{\"channel\":\"phone\",\"caller\":{\"name\":\"李\",\"salutation\":\"女士\","
-                     "\"phone\":\"%s\"},\"nature\":\"%s\",\"category\":\"urban.env.social_noise\","
-                     "\"title\":\"小区噪音\",\"description\":\"每晚广场舞音响过大，影响休息。\","
-                     "\"location\":\"幸福路88号\"%s%s}",
-                     phone, nature, more != NULL ? "," : "", more != NULL ? more : "");
-}
-
-/* Create a ticket as the agent; its id into id (>= 32 bytes). */
-static void
-create_ticket(const char *nature, const char *more, char *id)
-{
-    struct http_reply r;
-    char phone[32], *body;
-
-    next_phone(phone, sizeof phone);
-    body = create_body(nature, phone, more);
-    post_as(W_AGENT, "/api/v1/tickets", body, &r);
-    if (r.status != 201)
-        fail_msg("create: %ld %s", r.status, r.body.buf);
-    str_copy(id, 32, js(r.json, "id"));
-    free(body);
-    http_reply_fini(&r);
-}
-
-/* POST /tickets/{id}/{action} as who with body; returns the status (r filled). */
-static long
-act(enum who w, const char *id, const char *action, const char *body, struct http_reply *r)
-{
-    char path[128];
-
-    snprintf(path, sizeof path, "/api/v1/tickets/%s/%s", id, action);
-    if (body == NULL)
-        return req_as(w, "POST", path, NULL, 0, NULL, r);
-    return post_as(w, path, body, r);
-}
-
-/* Take an action that must succeed; the new status must be want_status. */
-static void
-act_ok(enum who w, const char *id, const char *action, const char *body, const char *want_status)
-{
-    struct http_reply r;
-
-    act(w, id, action, body, &r);
-    if (r.status != 200)
-        fail_msg("%s %s as %s: %ld %s", action, id, who_name[w], r.status, r.body.buf);
-    if (want_status != NULL)
-        expect_str(r.json, "status", want_status);
-    expect_str(r.json, "id", id);
-    assert_true(r.etag[0] == '"');
-    http_reply_fini(&r);
-}
-
-/* A ticket made straight in the store: intake at `at` by agent1, dispatched at dispatch_at
- * (0: not dispatched) with the dispatch body given. id gets the stored id. */
-static void
-seed_ticket(const char *nature, const char *more, hl_time at, const char *dispatch,
-            hl_time dispatch_at, char *id)
-{
-    struct rule_actor agent = { USER_AGENT, NULL, "agent1" };
-    struct action_body b;
-    struct verdict v;
-    struct ticket *t, *out = NULL;
-    struct err e;
-    cJSON *json;
-    char phone[32], *body;
-    int64_t seq = 0;
-
-    err_clear(&e);
-    next_phone(phone, sizeof phone);
-    body = create_body(nature, phone, more);
-    json = codec_parse(body, strlen(body), &e);
-    assert_non_null(json);
-    t = codec_ticket_create_decode(json, &e);
-    if (t == NULL)
-        fail_msg("seed decode: %s", e.msg);
-    cJSON_Delete(json);
-    free(body);
-    assert_int_equal(workflow_create(&W->wf, t, &agent, at, NULL, &e), HL_OK);
-    if (dispatch != NULL) {
-        json = codec_parse(dispatch, strlen(dispatch), &e);
-        assert_int_equal(codec_action_decode(ACTION_DISPATCH, json, &b, &e), HL_OK);
-        if (workflow_apply(&W->wf, t, &b, &agent, dispatch_at, &v, &e) != HL_OK)
-            fail_msg("seed dispatch: %s", e.msg);
-        codec_action_fini(&b);
-        cJSON_Delete(json);
-    }
-    if (W->st->ops->ticket_create(W->st, t, NULL, NULL, &out, NULL, &seq, &e) != HL_OK)
-        fail_msg("seed create: %s", e.msg);
-    str_copy(id, 32, out->id);
-    ticket_free(&out);
-    ticket_free(&t);
-}
-
-/* An instant of the centre's zone. */
-static hl_time
-local(int y, int mo, int d, int h, int mi)
-{
-    return tz_from_civil(W->tz, y, mo, d, h, mi, 0);
-}
+/* The world of fixture.c. */
+static struct fixture_world *W;
 
 /* ---- setup ---- */
 
-/* Group setup: units and users through the CLI, a server on the test clock, tokens. */
+/* Group setup: the world of fixture.c, with agent2 for the logout and passwd tests. */
 static int
 setup(void **state)
 {
-    char path[1100];
-    struct err e;
-    int offset;
-    size_t i;
-
-    (void)state;
-    err_clear(&e);
-    W = calloc(1, sizeof *W);
-    setenv(SERVER_FAKE_NOW_ENV, T0_TEXT, 1);
-    W->h = harness_start(NULL);
-    assert_true(datetime_parse_rfc3339(T0_TEXT, &W->t0, &offset));
-    W->now = W->t0;
-    assert_int_equal(auth_init(&e), HL_OK);
-    W->tz = tz_load("Asia/Shanghai", &e);
-    assert_non_null(W->tz);
-    snprintf(path, sizeof path, "%s/holidays-cn.json", W->h->data);
-    W->cal = calendar_load(path, &e);
-    assert_non_null(W->cal);
-    snprintf(path, sizeof path, "%s/rules.json", W->h->data);
-    W->rules = rules_load(path, "12345", NULL, &e);
-    assert_non_null(W->rules);
-    W->wf.rules = W->rules;
-    W->wf.cal = W->cal;
-    W->wf.tz = W->tz;
-    {
-        const char *units[][2] = { { "water", "市自来水公司" }, { "gas", "市燃气集团" },
-                                   { "power", "国网市供电公司" } };
-
-        for (i = 0; i < ARRAY_SIZE(units); i++) {
-            const char *args[] = { "--db", W->h->db, "unit", "add", units[i][0], "--name",
-                                   units[i][1], NULL };
-            char out[512], err[512];
-
-            if (harness_run(args, out, sizeof out, err, sizeof err, 20000) != 0)
-                fail_msg("unit add %s: %s", units[i][0], err);
-        }
-    }
-    for (i = 0; i < ARRAY_SIZE(accounts); i++) {
-        const char *args[] = { "--db", W->h->db, "user", "add", accounts[i].id, "--name",
-                               accounts[i].name, "--role", accounts[i].role,
-                               accounts[i].unit != NULL ? "--unit" : NULL, accounts[i].unit,
-                               NULL };
-
-        if (run_with_input(args, PW "\n" PW "\n") != 0)
-            fail_msg("hotlined user add %s failed", accounts[i].id);
-    }
-    W->st = store_open(W->h->db, W->tz, &e);
-    if (W->st == NULL)
-        fail_msg("store_open: %s", e.msg);
-    login("agent1", W->tok[W_AGENT], sizeof W->tok[W_AGENT]);
-    login("u_water", W->tok[W_UNIT], sizeof W->tok[W_UNIT]);
-    login("u_gas", W->tok[W_UNIT_OTHER], sizeof W->tok[W_UNIT_OTHER]);
-    login("sup1", W->tok[W_SUP], sizeof W->tok[W_SUP]);
-    login("admin1", W->tok[W_ADMIN], sizeof W->tok[W_ADMIN]);
-    str_copy(W->tok[W_NONE], sizeof W->tok[W_NONE], "");
-    /* expired a minute before the server's clock started */
-    store_session("agent1", W->t0 - 7200, W->t0 - 60, W->tok[W_EXPIRED],
-                  sizeof W->tok[W_EXPIRED]);
-    return 0;
-}
-
-/* Group teardown. */
-static int
-teardown(void **state)
-{
-    (void)state;
-    if (W->st != NULL)
-        W->st->ops->close(W->st);
-    harness_free(&W->h);
-    rules_free(&W->rules);
-    calendar_free(&W->cal);
-    tz_free(&W->tz);
-    unsetenv(SERVER_FAKE_NOW_ENV);
-    free(W);
-    W = NULL;
-    return 0;
+    return fixture_world_setup(state, extra_users, ARRAY_SIZE(extra_users), &W);
 }
 
 /* ---- the matrix ---- */
@@ -591,14 +197,14 @@ cell_want(const struct authz_row *row, enum who w)
 static void
 prep_act(enum who w, const char *id, const char *action, const char *body)
 {
-    act_ok(w, id, action, body, NULL);
+    fixture_act_ok(w, id, action, body, NULL);
 }
 
 /* A fresh ticket dispatched to water (a help, or a consult when consult). */
 static void
 dispatched_ticket(bool consult, char *id)
 {
-    create_ticket(consult ? "consult" : "help", NULL, id);
+    fixture_create_ticket(consult ? "consult" : "help", NULL, id);
     prep_act(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}");
 }
 
@@ -613,10 +219,10 @@ kb_draft(char *id, size_t idsz)
         "\"valid_from\":\"2025-01-01\",\"valid_to\":null}";
     struct http_reply r;
 
-    post_as(W_SUP, "/api/v1/kb", draft, &r);
-    if (r.status != 201 || js(r.json, "id") == NULL)
+    fixture_post_as(W_SUP, "/api/v1/kb", draft, &r);
+    if (r.status != 201 || fixture_js(r.json, "id") == NULL)
         fail_msg("kb draft: %ld %s", r.status, r.body.buf);
-    str_copy(id, idsz, js(r.json, "id"));
+    str_copy(id, idsz, fixture_js(r.json, "id"));
     http_reply_fini(&r);
 }
 
@@ -629,7 +235,7 @@ kb_publish(const char *id, const char *to)
 
     snprintf(path, sizeof path, "/api/v1/kb/%s/publish", id);
     snprintf(body, sizeof body, "{\"status\":\"%s\"}", to);
-    post_as(W_SUP, path, body, &r);
+    fixture_post_as(W_SUP, path, body, &r);
     if (r.status != 200)
         fail_msg("kb publish %s %s: %ld %s", id, to, r.status, r.body.buf);
     http_reply_fini(&r);
@@ -644,10 +250,10 @@ version_of(const char *kind, const char *id)
     long v;
 
     snprintf(path, sizeof path, "/api/v1/%s/%s", kind, id);
-    get_as(W_SUP, path, &r);
+    fixture_get_as(W_SUP, path, &r);
     if (r.status != 200)
         fail_msg("GET %s: %ld %s", path, r.status, r.body.buf);
-    v = jint(r.json, "version");
+    v = fixture_jint(r.json, "version");
     http_reply_fini(&r);
     return v;
 }
@@ -659,7 +265,7 @@ test_authz_matrix(void **state)
     char shared_d[32], shared_ret[32], kb_pub[64], kb_etag[64];
     size_t i, cells = 0, disagreements = 0;
     int w, calls = 0;
-    hl_time sat = local(2026, 11, 21, 10, 0);
+    hl_time sat = fixture_local(2026, 11, 21, 10, 0);
 
     (void)state;
     dispatched_ticket(false, shared_d);
@@ -713,8 +319,8 @@ test_authz_matrix(void **state)
                 prep_act(W_UNIT, id, "request_extension", "{\"days\":3,\"reason\":\"需协调\"}");
                 break;
             case P_URGEABLE:
-                seed_ticket("help", NULL, sat, "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
-                            sat, id);
+                fixture_seed_ticket("help", NULL, sat, "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
+                                    sat, id);
                 break;
             case P_REPLIED:
             case P_CONSULT_REPLIED:
@@ -743,7 +349,7 @@ test_authz_matrix(void **state)
                                        : "admin1";
 
                     str_copy(saved_tok, sizeof saved_tok, W->tok[w]);
-                    store_session(user, W->now, W->now + 3600, W->tok[w], sizeof W->tok[w]);
+                    fixture_store_session(user, W->now, W->now + 3600, W->tok[w], sizeof W->tok[w]);
                     swapped = true;
                 }
                 break;
@@ -755,8 +361,8 @@ test_authz_matrix(void **state)
                 snprintf(path, sizeof path, "%.*s%s%s", (int)(pct - row->path), row->path, id,
                          pct + 2);
             if (row->body != NULL && strcmp(row->body, "CREATE") == 0) {
-                next_phone(phone, sizeof phone);
-                body = create_body("help", phone, NULL);
+                fixture_next_phone(phone, sizeof phone);
+                body = fixture_create_body("help", phone, NULL);
             } else if (row->body != NULL && strcmp(row->body, "KB") == 0) {
                 body = xasprintf("{\"title\":\"矩阵测试条目%zu-%d\",\"kind\":\"业务知识\","
                                  "\"scope\":\"local\",\"region\":\"示例市\","
@@ -786,17 +392,17 @@ test_authz_matrix(void **state)
                 headers[n] = NULL;
                 http_request(W->h, row->method, path, headers, body, strlen(body), &r);
             } else {
-                req_as((enum who)w, row->method, path, body, 0, extra, &r);
+                fixture_req_as((enum who)w, row->method, path, body, 0, extra, &r);
             }
             if (r.status != want)
-                fail_msg("%s %s as %s: expected %ld, got %ld %s", row->method, path, who_name[w],
+                fail_msg("%s %s as %s: expected %ld, got %ld %s", row->method, path, fixture_who_name[w],
                          want, r.status, r.body.buf != NULL ? r.body.buf : r.error);
             if (r.status == 401)
-                expect_error(&r, 401, AUTH_CODE_UNAUTHORIZED);
+                fixture_expect_error(&r, 401, AUTH_CODE_UNAUTHORIZED);
             else if (r.status == 403)
-                expect_error(&r, 403, NULL);
+                fixture_expect_error(&r, 403, NULL);
             else if (r.status == 404)
-                expect_error(&r, 404, NULL);
+                fixture_expect_error(&r, 404, NULL);
             if (w == W_UNIT_OTHER && r.status == 200 && r.body.buf != NULL)
                 assert_null(strstr(r.body.buf, shared_d));   /* never listed for another unit */
             if (want != row->want[w])
@@ -806,7 +412,7 @@ test_authz_matrix(void **state)
             free(body);
             if (swapped) {
                 /* the fresh token was revoked by DELETE: it must be dead now */
-                get_as((enum who)w, "/api/v1/meta", &r);
+                fixture_get_as((enum who)w, "/api/v1/meta", &r);
                 assert_int_equal(r.status, 401);
                 http_reply_fini(&r);
                 str_copy(W->tok[w], sizeof W->tok[w], saved_tok);
@@ -828,23 +434,23 @@ test_logout_revokes(void **state)
 
     (void)state;
     str_copy(saved, sizeof saved, W->tok[W_AGENT]);
-    login("agent2", a, sizeof a);
-    login("agent2", b, sizeof b);
+    fixture_login("agent2", a, sizeof a);
+    fixture_login("agent2", b, sizeof b);
     str_copy(W->tok[W_AGENT], sizeof W->tok[W_AGENT], a);
-    get_as(W_AGENT, "/api/v1/meta", &r);
+    fixture_get_as(W_AGENT, "/api/v1/meta", &r);
     assert_int_equal(r.status, 200);
     http_reply_fini(&r);
-    req_as(W_AGENT, "DELETE", "/api/v1/session", NULL, 0, NULL, &r);
+    fixture_req_as(W_AGENT, "DELETE", "/api/v1/session", NULL, 0, NULL, &r);
     assert_int_equal(r.status, 204);
     http_reply_fini(&r);
-    get_as(W_AGENT, "/api/v1/tickets?limit=1", &r);
-    expect_error(&r, 401, AUTH_CODE_UNAUTHORIZED);
+    fixture_get_as(W_AGENT, "/api/v1/tickets?limit=1", &r);
+    fixture_expect_error(&r, 401, AUTH_CODE_UNAUTHORIZED);
     http_reply_fini(&r);
-    req_as(W_AGENT, "DELETE", "/api/v1/session", NULL, 0, NULL, &r);
-    expect_error(&r, 401, AUTH_CODE_UNAUTHORIZED);
+    fixture_req_as(W_AGENT, "DELETE", "/api/v1/session", NULL, 0, NULL, &r);
+    fixture_expect_error(&r, 401, AUTH_CODE_UNAUTHORIZED);
     http_reply_fini(&r);
     str_copy(W->tok[W_AGENT], sizeof W->tok[W_AGENT], b);
-    get_as(W_AGENT, "/api/v1/meta", &r);
+    fixture_get_as(W_AGENT, "/api/v1/meta", &r);
     assert_int_equal(r.status, 200);
     http_reply_fini(&r);
     str_copy(W->tok[W_AGENT], sizeof W->tok[W_AGENT], saved);
@@ -861,24 +467,24 @@ test_passwd_revokes(void **state)
 
     (void)state;
     str_copy(saved, sizeof saved, W->tok[W_AGENT]);
-    login("agent2", a, sizeof a);
+    fixture_login("agent2", a, sizeof a);
     str_copy(W->tok[W_AGENT], sizeof W->tok[W_AGENT], a);
-    get_as(W_AGENT, "/api/v1/meta", &r);
+    fixture_get_as(W_AGENT, "/api/v1/meta", &r);
     assert_int_equal(r.status, 200);
     http_reply_fini(&r);
-    assert_int_equal(run_with_input(args, "brand-new-pass-9\nbrand-new-pass-9\n"), 0);
-    get_as(W_AGENT, "/api/v1/meta", &r);
-    expect_error(&r, 401, AUTH_CODE_UNAUTHORIZED);
+    assert_int_equal(fixture_run_with_input(args, "brand-new-pass-9\nbrand-new-pass-9\n"), 0);
+    fixture_get_as(W_AGENT, "/api/v1/meta", &r);
+    fixture_expect_error(&r, 401, AUTH_CODE_UNAUTHORIZED);
     http_reply_fini(&r);
     http_post(W->h, "/api/v1/session", "{\"user\":\"agent2\",\"password\":\"" PW "\"}", &r);
-    expect_error(&r, 401, AUTH_CODE_BAD_CREDENTIALS);
+    fixture_expect_error(&r, 401, AUTH_CODE_BAD_CREDENTIALS);
     http_reply_fini(&r);
     http_post(W->h, "/api/v1/session",
               "{\"user\":\"agent2\",\"password\":\"brand-new-pass-9\"}", &r);
     assert_int_equal(r.status, 200);
-    str_copy(W->tok[W_AGENT], sizeof W->tok[W_AGENT], js(r.json, "token"));
+    str_copy(W->tok[W_AGENT], sizeof W->tok[W_AGENT], fixture_js(r.json, "token"));
     http_reply_fini(&r);
-    get_as(W_AGENT, "/api/v1/meta", &r);
+    fixture_get_as(W_AGENT, "/api/v1/meta", &r);
     assert_int_equal(r.status, 200);
     http_reply_fini(&r);
     str_copy(W->tok[W_AGENT], sizeof W->tok[W_AGENT], saved);
@@ -891,35 +497,26 @@ test_audit_confidential_read(void **state)
 {
     struct http_reply r;
     const cJSON *it;
-    char id[32], path[200], phone[32], *body;
+    char id[32], path[200], phone[32];
     int reads = 0;
 
     (void)state;
-    next_phone(phone, sizeof phone);
-    body = xasprintf("{\"channel\":\"phone\",\"caller\":{\"name\":\"保密人\",\"phone\":\"%s\","
-                     "\"address\":\"秘密路1号\",\"confidential\":true},\"nature\":\"report\","
-                     "\"category\":\"urban.env.social_noise\",\"description\":\"举报某厂夜间排污\","
-                     "\"location\":\"工业园3号\"}", phone);
-    post_as(W_SUP, "/api/v1/tickets", body, &r);
-    free(body);
-    assert_int_equal(r.status, 201);
-    str_copy(id, sizeof id, js(r.json, "id"));
-    http_reply_fini(&r);
+    fixture_create_confidential(W_SUP, phone, sizeof phone, id);
     snprintf(path, sizeof path, "/api/v1/tickets/%s", id);
-    get_as(W_AGENT, path, &r);
+    fixture_get_as(W_AGENT, path, &r);
     assert_int_equal(r.status, 200);
-    expect_str(cJSON_GetObjectItemCaseSensitive(r.json, "caller"), "name", "保密人");
+    fixture_expect_str(cJSON_GetObjectItemCaseSensitive(r.json, "caller"), "name", "保密人");
     http_reply_fini(&r);
     snprintf(path, sizeof path, "/api/v1/audit?ticket=%s", id);
-    get_as(W_AGENT, path, &r);
-    expect_error(&r, 403, NULL);
+    fixture_get_as(W_AGENT, path, &r);
+    fixture_expect_error(&r, 403, NULL);
     http_reply_fini(&r);
-    get_as(W_ADMIN, path, &r);
+    fixture_get_as(W_ADMIN, path, &r);
     assert_int_equal(r.status, 200);
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.json, "items")) {
-        expect_str(it, "ticket_id", id);
-        if (strcmp(js(it, "what"), "read_confidential") == 0
-            && strcmp(js(it, "user_id"), "agent1") == 0)
+        fixture_expect_str(it, "ticket_id", id);
+        if (strcmp(fixture_js(it, "what"), "read_confidential") == 0
+            && strcmp(fixture_js(it, "user_id"), "agent1") == 0)
             reads++;
     }
     assert_true(reads >= 1);
@@ -937,5 +534,5 @@ main(void)
     };
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, fixture_world_teardown);
 }

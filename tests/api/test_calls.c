@@ -14,19 +14,18 @@
 #include "hotline/tz.h"
 #include "hotline/util.h"
 #include "auth.h"
+#include "fixture.h"
 #include "harness.h"
 #include "store.h"
 
 #define PW "calls-tests-pw-1"
 
-struct account {
-    const char *id;
-    const char *name;
-    enum user_role role;
-    const char *unit;
+/* The unit of u_water, added with the accounts. */
+static const struct fixture_unit units[] = {
+    { "water", "市自来水公司" },
 };
 
-static const struct account accounts[] = {
+static const struct fixture_account accounts[] = {
     { "agent1", "张三", USER_AGENT, NULL },
     { "agent2", "李四", USER_AGENT, NULL },
     { "sup1", "王班长", USER_SUPERVISOR, NULL },
@@ -36,90 +35,15 @@ static const struct account accounts[] = {
 
 enum { AGENT1, AGENT2, SUP, PBX, UNIT };
 
-struct fixture {
-    struct harness *h;
-    char *tok[ARRAY_SIZE(accounts)];
-};
-
-/* Add the unit and the accounts straight into the server's database. */
-static void
-add_accounts(struct harness *h)
-{
-    char hash[AUTH_PWHASH_MAX];
-    struct tz *tz = tz_fixed("UTC", 0);
-    struct store *st;
-    struct err e;
-    size_t i;
-
-    err_clear(&e);
-    assert_int_equal(auth_init(&e), HL_OK);
-    st = store_open(h->db, tz, &e);
-    if (st == NULL)
-        fail_msg("store_open %s: %s", h->db, e.msg);
-    assert_int_equal(st->ops->unit_add(st, "water", "市自来水公司", &e), HL_OK);
-    assert_int_equal(auth_hash_password(PW, AUTH_COST_MIN, hash, sizeof hash, &e), HL_OK);
-    for (i = 0; i < ARRAY_SIZE(accounts); i++) {
-        struct user u;
-
-        memset(&u, 0, sizeof u);
-        u.id = xstrdup(accounts[i].id);
-        u.name = xstrdup(accounts[i].name);
-        u.role = accounts[i].role;
-        u.unit = xstrdup(accounts[i].unit);
-        if (st->ops->user_add(st, &u, hash, &e) != HL_OK)
-            fail_msg("user_add %s: %s", accounts[i].id, e.msg);
-        user_fini(&u);
-    }
-    st->ops->close(st);
-    tz_free(&tz);
-}
-
-/* Log in; the token is owned. */
-static char *
-login(struct harness *h, const char *user)
-{
-    struct http_reply r;
-    const cJSON *t;
-    char body[256];
-    char *token;
-
-    snprintf(body, sizeof body, "{\"user\":\"%s\",\"password\":\"%s\"}", user, PW);
-    if (http_post(h, "/api/v1/session", body, &r) != 200)
-        fail_msg("login %s: %ld %s", user, r.status, strbuf_str(&r.body));
-    t = cJSON_GetObjectItemCaseSensitive(r.json, "token");
-    assert_true(cJSON_IsString(t));
-    token = xstrdup(t->valuestring);
-    http_reply_fini(&r);
-    return token;
-}
-
+/* Group setup: the server on the real clock, the accounts logged in. */
 static int
 start(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof *f);
-    size_t i;
+    struct fixture *f;
 
-    unsetenv("HOTLINED_FAKE_NOW");
-    f->h = harness_start(NULL);
-    *state = f;    /* the teardown stops the server even when the setup fails */
-    add_accounts(f->h);
-    for (i = 0; i < ARRAY_SIZE(accounts); i++)
-        f->tok[i] = login(f->h, accounts[i].id);
-    return 0;
-}
-
-static int
-stop(void **state)
-{
-    struct fixture *f = *state;
-    size_t i;
-
-    if (f == NULL)
-        return 0;
-    harness_free(&f->h);
-    for (i = 0; i < ARRAY_SIZE(accounts); i++)
-        free(f->tok[i]);
-    free(f);
+    f = fixture_start(state, NULL, units, ARRAY_SIZE(units), accounts, ARRAY_SIZE(accounts),
+                      PW);
+    fixture_login_all(f, accounts, ARRAY_SIZE(accounts), PW);
     return 0;
 }
 
@@ -431,5 +355,5 @@ main(void)
         cmocka_unit_test(test_import),
     };
 
-    return cmocka_run_group_tests(tests, start, stop);
+    return cmocka_run_group_tests(tests, start, fixture_stop);
 }

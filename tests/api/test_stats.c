@@ -15,6 +15,7 @@
 #include "hotline/tz.h"
 #include "hotline/util.h"
 #include "auth.h"
+#include "fixture.h"
 #include "harness.h"
 #include "store.h"
 
@@ -23,14 +24,7 @@
  * workflow below runs within seconds of it (never in callback quiet hours). */
 #define FAKE_NOW "2026-03-10T10:00:00+08:00"
 
-struct account {
-    const char *id;
-    const char *name;
-    enum user_role role;
-    const char *unit;
-};
-
-static const struct account accounts[] = {
+static const struct fixture_account accounts[] = {
     { "agent1", "张三", USER_AGENT, NULL },
     { "sup1", "王班长", USER_SUPERVISOR, NULL },
     { "admin1", "话务系统", USER_ADMIN, NULL },
@@ -41,72 +35,11 @@ static const struct account accounts[] = {
 
 enum { AGENT, SUP, ADMIN, U_WATER, U_GAS, U_EDU };
 
-static const struct {
-    const char *code;
-    const char *name;
-} units[] = {
+static const struct fixture_unit units[] = {
     { "water", "市自来水公司" },
     { "gas", "市燃气集团" },
     { "edu", "市教育局" },
 };
-
-struct fixture {
-    struct harness *h;
-    char *tok[ARRAY_SIZE(accounts)];
-};
-
-/* Add units and accounts straight into the server's database. */
-static void
-add_accounts(struct harness *h)
-{
-    char hash[AUTH_PWHASH_MAX];
-    struct tz *tz = tz_fixed("UTC", 0);
-    struct store *st;
-    struct err e;
-    size_t i;
-
-    err_clear(&e);
-    assert_int_equal(auth_init(&e), HL_OK);
-    st = store_open(h->db, tz, &e);
-    if (st == NULL)
-        fail_msg("store_open %s: %s", h->db, e.msg);
-    for (i = 0; i < ARRAY_SIZE(units); i++)
-        assert_int_equal(st->ops->unit_add(st, units[i].code, units[i].name, &e), HL_OK);
-    assert_int_equal(auth_hash_password(PW, AUTH_COST_MIN, hash, sizeof hash, &e), HL_OK);
-    for (i = 0; i < ARRAY_SIZE(accounts); i++) {
-        struct user u;
-
-        memset(&u, 0, sizeof u);
-        u.id = xstrdup(accounts[i].id);
-        u.name = xstrdup(accounts[i].name);
-        u.role = accounts[i].role;
-        u.unit = xstrdup(accounts[i].unit);
-        if (st->ops->user_add(st, &u, hash, &e) != HL_OK)
-            fail_msg("user_add %s: %s", accounts[i].id, e.msg);
-        user_fini(&u);
-    }
-    st->ops->close(st);
-    tz_free(&tz);
-}
-
-/* Log in; the token is owned. */
-static char *
-login(struct harness *h, const char *user)
-{
-    struct http_reply r;
-    const cJSON *t;
-    char body[256];
-    char *token;
-
-    snprintf(body, sizeof body, "{\"user\":\"%s\",\"password\":\"%s\"}", user, PW);
-    if (http_post(h, "/api/v1/session", body, &r) != 200)
-        fail_msg("login %s: %ld %s", user, r.status, strbuf_str(&r.body));
-    t = cJSON_GetObjectItemCaseSensitive(r.json, "token");
-    assert_true(cJSON_IsString(t));
-    token = xstrdup(t->valuestring);
-    http_reply_fini(&r);
-    return token;
-}
 
 /* One request as account who, with a body of content type ctype (JSON when NULL) and an
  * extra header line (may be NULL). */
@@ -226,18 +159,15 @@ call_records(void)
 static int
 start(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof *f);
+    struct fixture *f;
     struct http_reply r;
     char *t[5];
     char *recs;
     size_t i;
 
-    setenv("HOTLINED_FAKE_NOW", FAKE_NOW, 1);
-    f->h = harness_start(NULL);
-    *state = f;    /* the teardown stops the server even when the setup fails */
-    add_accounts(f->h);
-    for (i = 0; i < ARRAY_SIZE(accounts); i++)
-        f->tok[i] = login(f->h, accounts[i].id);
+    f = fixture_start(state, FAKE_NOW, units, ARRAY_SIZE(units), accounts, ARRAY_SIZE(accounts),
+                      PW);
+    fixture_login_all(f, accounts, ARRAY_SIZE(accounts), PW);
 
     t[0] = create(f, "{\"channel\":\"phone\",\"caller\":{\"phone\":\"13911110001\"},"
                      "\"nature\":\"consult\",\"category\":\"other.gov_efficiency\","
@@ -301,21 +231,6 @@ start(void **state)
          "{\"call_id\":\"ev-1\",\"type\":\"hangup\",\"at\":\"2026-03-09T09:03:00+08:00\"}", 204);
     for (i = 0; i < 5; i++)
         free(t[i]);
-    return 0;
-}
-
-static int
-stop(void **state)
-{
-    struct fixture *f = *state;
-    size_t i;
-
-    if (f == NULL)
-        return 0;
-    harness_free(&f->h);
-    for (i = 0; i < ARRAY_SIZE(accounts); i++)
-        free(f->tok[i]);
-    free(f);
     return 0;
 }
 
@@ -763,5 +678,5 @@ main(void)
         cmocka_unit_test(test_meta),
     };
 
-    return cmocka_run_group_tests(tests, start, stop);
+    return cmocka_run_group_tests(tests, start, fixture_stop);
 }

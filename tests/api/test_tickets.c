@@ -31,208 +31,23 @@
 #include "hotline/util.h"
 #include "auth.h"
 #include "feed.h"
+#include "fixture.h"
 #include "harness.h"
 #include "server.h"
 #include "store.h"
 #include "workflow.h"
 
 /* The password of every account. */
-#define PW "correct-horse-7"
+#define PW FIXTURE_PW
 /* The server's test clock: a Tuesday morning. */
-#define T0_TEXT "2026-11-24T10:00:00+08:00"
+#define T0_TEXT FIXTURE_T0_TEXT
 /* The late-night clock of the last test: New Year's Eve, in the quiet hours. */
 #define NIGHT_TEXT "2026-12-31T22:30:00+08:00"
 
-/* Who sends a request. */
-enum who { W_AGENT, W_UNIT, W_UNIT_OTHER, W_SUP, W_ADMIN, W_NONE, W_EXPIRED, W_COUNT };
-
-static const char *const who_name[W_COUNT] = {
-    "agent", "unit (right unit)", "unit (other unit)", "supervisor", "admin", "no token",
-    "expired token",
-};
-
-/* The accounts, seeded through `hotlined user add` (password on stdin). */
-static const struct {
-    const char *id, *name, *role, *unit;
-} accounts[] = {
-    { "agent1", "张三", "agent", NULL },
-    { "u_water", "水务接单员", "unit", "water" },
-    { "u_gas", "燃气接单员", "unit", "gas" },
-    { "sup1", "王班长", "supervisor", NULL },
-    { "admin1", "管理员", "admin", NULL },
-};
-
-/* Everything the tests share. */
-struct world {
-    struct harness *h;
-    struct tz *tz;
-    struct calendar *cal;
-    struct rules *rules;
-    struct wf_ctx wf;
-    struct store *st;               /* the server's database, opened by the test too */
-    hl_time t0;
-    hl_time now;                    /* the server's clock when it started */
-    char tok[W_COUNT][AUTH_TOKEN_LEN + 1];
-    int phone_seq;                  /* for distinct caller numbers */
-};
-
-static struct world *W;
+/* The world of fixture.c. */
+static struct fixture_world *W;
 
 /* ---- helpers: processes, tokens, requests ---- */
-
-/* Run hotlined with args and text on its standard input; return its exit status. */
-static int
-run_with_input(const char *const *args, const char *input)
-{
-    const char *argv[16];
-    int in[2], status = -1, n = 0, devnull;
-    pid_t pid;
-
-    argv[n++] = W->h->exe;
-    while (args[n - 1] != NULL && n < 15) {
-        argv[n] = args[n - 1];
-        n++;
-    }
-    argv[n] = NULL;
-    if (pipe(in) != 0)
-        fail_msg("pipe: %s", strerror(errno));
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid < 0)
-        fail_msg("fork: %s", strerror(errno));
-    if (pid == 0) {
-        dup2(in[0], STDIN_FILENO);
-        close(in[0]);
-        close(in[1]);
-        devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) {
-            dup2(devnull, STDOUT_FILENO);
-            dup2(devnull, STDERR_FILENO);
-        }
-        execv(argv[0], (char *const *)(uintptr_t)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    if (input != NULL && write(in[1], input, strlen(input)) < 0)
-        fail_msg("write: %s", strerror(errno));
-    close(in[1]);
-    if (waitpid(pid, &status, 0) < 0)
-        fail_msg("waitpid: %s", strerror(errno));
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* A session of user straight in the store (expires at expires). */
-static void
-store_session(const char *user, hl_time created, hl_time expires, char *tok, size_t toksz)
-{
-    char hash[AUTH_TOKEN_HASH_LEN + 1];
-    struct err e;
-
-    err_clear(&e);
-    auth_new_token(tok, toksz);
-    auth_token_hash(tok, hash, sizeof hash);
-    if (W->st->ops->session_add(W->st, hash, user, created, expires, &e) != HL_OK)
-        fail_msg("session_add %s: %s", user, e.msg);
-}
-
-/* Log user in with POST /session; the token into tok. */
-static void
-login(const char *user, char *tok, size_t toksz)
-{
-    struct http_reply r;
-    char body[256];
-    const cJSON *t;
-
-    snprintf(body, sizeof body, "{\"user\":\"%s\",\"password\":\"%s\"}", user, PW);
-    http_post(W->h, "/api/v1/session", body, &r);
-    t = cJSON_GetObjectItemCaseSensitive(r.json, "token");
-    if (r.status == 200 && cJSON_IsString(t)) {
-        str_copy(tok, toksz, t->valuestring);
-    } else if (r.status == 404) {
-        /* the session route is not in this build yet: make the session in the store,
-         * on the server's clock */
-        store_session(user, W->now, W->now + 3600, tok, toksz);
-    } else {
-        fail_msg("login %s: %ld %s", user, r.status, r.body.buf != NULL ? r.body.buf : "");
-    }
-    http_reply_fini(&r);
-}
-
-/* One request as who with an optional JSON body and extra header lines (NULL-ended). */
-static long
-req_as(enum who w, const char *method, const char *path, const char *body, size_t len,
-       const char *const *extra, struct http_reply *r)
-{
-    const char *headers[12];
-    char auth[160];
-    size_t n = 0;
-
-    if (w != W_NONE) {
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", W->tok[w]);
-        headers[n++] = auth;
-    }
-    if (body != NULL)
-        headers[n++] = "Content-Type: application/json";
-    while (extra != NULL && *extra != NULL && n < 11)
-        headers[n++] = *extra++;
-    headers[n] = NULL;
-    return http_request(W->h, method, path, headers, body, body != NULL && len == 0 ? strlen(body)
-                                                                                   : len, r);
-}
-
-/* GET path as who. */
-static long
-get_as(enum who w, const char *path, struct http_reply *r)
-{
-    return req_as(w, "GET", path, NULL, 0, NULL, r);
-}
-
-/* POST a JSON body as who. */
-static long
-post_as(enum who w, const char *path, const char *body, struct http_reply *r)
-{
-    return req_as(w, "POST", path, body, 0, NULL, r);
-}
-
-/* A string member of an object (NULL when absent or not a string). */
-static const char *
-js(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* Assert that a string member has the value want (a missing member fails, not crashes). */
-static void
-expect_str(const cJSON *o, const char *name, const char *want)
-{
-    const char *v = js(o, name);
-
-    if (v == NULL || strcmp(v, want) != 0) {
-        char *text = cJSON_PrintUnformatted(o);
-
-        fail_msg("%s: expected \"%s\", got %s in %.600s", name, want,
-                 v != NULL ? v : "no string", text != NULL ? text : "?");
-    }
-}
-
-/* True when a member is JSON null. */
-static bool
-jnull(const cJSON *o, const char *name)
-{
-    return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
-/* An integer member of an object (-1 when absent). */
-static long
-jint(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
-}
 
 /* True when the ticket carries the named flag. */
 static bool
@@ -247,27 +62,6 @@ has_flag(const cJSON *t, const char *flag)
     return false;
 }
 
-/* Assert an error reply: status, the shape {"error":{"code","message","field",...}} and code. */
-static void
-expect_error(const struct http_reply *r, long status, const char *code)
-{
-    const cJSON *err;
-
-    if (r->status != status)
-        fail_msg("expected %ld %s, got %ld: %s", status, code, r->status,
-                 r->body.buf != NULL ? r->body.buf : r->error);
-    err = cJSON_GetObjectItemCaseSensitive(r->json, "error");
-    if (!cJSON_IsObject(err) || cJSON_GetArraySize(r->json) != 1)
-        fail_msg("expected an error body, got %s", r->body.buf != NULL ? r->body.buf : "(none)");
-    assert_non_null(js(err, "code"));
-    if (code != NULL && strcmp(js(err, "code"), code) != 0)
-        fail_msg("expected code %s, got %s", code, r->body.buf);
-    assert_non_null(js(err, "message"));
-    assert_true(strlen(js(err, "message")) > 0);
-    assert_non_null(cJSON_GetObjectItemCaseSensitive(err, "field"));
-    assert_true(js(err, "field") != NULL || jnull(err, "field"));
-}
-
 /* Assert a workflow refusal: status, code (= field), rule (or null) and possible_from. */
 static void
 expect_refusal(const struct http_reply *r, long status, const char *code, const char *rule,
@@ -275,82 +69,19 @@ expect_refusal(const struct http_reply *r, long status, const char *code, const 
 {
     const cJSON *err;
 
-    expect_error(r, status, code);
+    fixture_expect_error(r, status, code);
     err = cJSON_GetObjectItemCaseSensitive(r->json, "error");
-    expect_str(err, "field", code);
+    fixture_expect_str(err, "field", code);
     if (rule != NULL && strcmp(rule, "*") == 0)
-        assert_non_null(js(err, "rule"));   /* some rule id */
+        assert_non_null(fixture_js(err, "rule"));   /* some rule id */
     else if (rule != NULL)
-        expect_str(err, "rule", rule);
+        fixture_expect_str(err, "rule", rule);
     else
-        assert_true(jnull(err, "rule"));
+        assert_true(fixture_jnull(err, "rule"));
     if (has_possible_from)
-        assert_non_null(js(err, "possible_from"));
+        assert_non_null(fixture_js(err, "possible_from"));
     else
-        assert_true(jnull(err, "possible_from"));
-}
-
-/* A fresh caller number. */
-static void
-next_phone(char *buf, size_t sz)
-{
-    snprintf(buf, sz, "139%08d", 10000000 + ++W->phone_seq);
-}
-
-/* A create body: nature, a fresh phone (into phone when not NULL), more members. */
-static char *
-create_body(const char *nature, const char *phone, const char *more)
-{
-    return xasprintf("{\"channel\":\"phone\",\"caller\":{\"name\":\"李\",\"salutation\":\"女士\","
-                     "\"phone\":\"%s\"},\"nature\":\"%s\",\"category\":\"urban.env.social_noise\","
-                     "\"title\":\"小区噪音\",\"description\":\"每晚广场舞音响过大，影响休息。\","
-                     "\"location\":\"幸福路88号\"%s%s}",
-                     phone, nature, more != NULL ? "," : "", more != NULL ? more : "");
-}
-
-/* Create a ticket as the agent; its id into id (>= 32 bytes). */
-static void
-create_ticket(const char *nature, const char *more, char *id)
-{
-    struct http_reply r;
-    char phone[32], *body;
-
-    next_phone(phone, sizeof phone);
-    body = create_body(nature, phone, more);
-    post_as(W_AGENT, "/api/v1/tickets", body, &r);
-    if (r.status != 201)
-        fail_msg("create: %ld %s", r.status, r.body.buf);
-    str_copy(id, 32, js(r.json, "id"));
-    free(body);
-    http_reply_fini(&r);
-}
-
-/* POST /tickets/{id}/{action} as who with body; returns the status (r filled). */
-static long
-act(enum who w, const char *id, const char *action, const char *body, struct http_reply *r)
-{
-    char path[128];
-
-    snprintf(path, sizeof path, "/api/v1/tickets/%s/%s", id, action);
-    if (body == NULL)
-        return req_as(w, "POST", path, NULL, 0, NULL, r);
-    return post_as(w, path, body, r);
-}
-
-/* Take an action that must succeed; the new status must be want_status. */
-static void
-act_ok(enum who w, const char *id, const char *action, const char *body, const char *want_status)
-{
-    struct http_reply r;
-
-    act(w, id, action, body, &r);
-    if (r.status != 200)
-        fail_msg("%s %s as %s: %ld %s", action, id, who_name[w], r.status, r.body.buf);
-    if (want_status != NULL)
-        expect_str(r.json, "status", want_status);
-    expect_str(r.json, "id", id);
-    assert_true(r.etag[0] == '"');
-    http_reply_fini(&r);
+        assert_true(fixture_jnull(err, "possible_from"));
 }
 
 /* GET a ticket as who (must be 200); caller frees with cJSON_Delete. */
@@ -362,54 +93,13 @@ fetch(enum who w, const char *id)
     cJSON *t;
 
     snprintf(path, sizeof path, "/api/v1/tickets/%s", id);
-    get_as(w, path, &r);
+    fixture_get_as(w, path, &r);
     if (r.status != 200)
-        fail_msg("GET %s as %s: %ld %s", id, who_name[w], r.status, r.body.buf);
+        fail_msg("GET %s as %s: %ld %s", id, fixture_who_name[w], r.status, r.body.buf);
     t = r.json;
     r.json = NULL;
     http_reply_fini(&r);
     return t;
-}
-
-/* A ticket made straight in the store: intake at `at` by agent1, dispatched at dispatch_at
- * (0: not dispatched) with the dispatch body given. id gets the stored id. */
-static void
-seed_ticket(const char *nature, const char *more, hl_time at, const char *dispatch,
-            hl_time dispatch_at, char *id)
-{
-    struct rule_actor agent = { USER_AGENT, NULL, "agent1" };
-    struct action_body b;
-    struct verdict v;
-    struct ticket *t, *out = NULL;
-    struct err e;
-    cJSON *json;
-    char phone[32], *body;
-    int64_t seq = 0;
-
-    err_clear(&e);
-    next_phone(phone, sizeof phone);
-    body = create_body(nature, phone, more);
-    json = codec_parse(body, strlen(body), &e);
-    assert_non_null(json);
-    t = codec_ticket_create_decode(json, &e);
-    if (t == NULL)
-        fail_msg("seed decode: %s", e.msg);
-    cJSON_Delete(json);
-    free(body);
-    assert_int_equal(workflow_create(&W->wf, t, &agent, at, NULL, &e), HL_OK);
-    if (dispatch != NULL) {
-        json = codec_parse(dispatch, strlen(dispatch), &e);
-        assert_int_equal(codec_action_decode(ACTION_DISPATCH, json, &b, &e), HL_OK);
-        if (workflow_apply(&W->wf, t, &b, &agent, dispatch_at, &v, &e) != HL_OK)
-            fail_msg("seed dispatch: %s", e.msg);
-        codec_action_fini(&b);
-        cJSON_Delete(json);
-    }
-    if (W->st->ops->ticket_create(W->st, t, NULL, NULL, &out, NULL, &seq, &e) != HL_OK)
-        fail_msg("seed create: %s", e.msg);
-    str_copy(id, 32, out->id);
-    ticket_free(&out);
-    ticket_free(&t);
 }
 
 /* The instant of an RFC 3339 text (fails the test when it is none). */
@@ -424,94 +114,13 @@ instant(const char *s)
     return t;
 }
 
-/* An instant of the centre's zone. */
-static hl_time
-local(int y, int mo, int d, int h, int mi)
-{
-    return tz_from_civil(W->tz, y, mo, d, h, mi, 0);
-}
-
 /* ---- setup ---- */
 
-/* Group setup: units and users through the CLI, a server on the test clock, tokens. */
+/* Group setup: the world of fixture.c with its five accounts. */
 static int
 setup(void **state)
 {
-    char path[1100];
-    struct err e;
-    int offset;
-    size_t i;
-
-    (void)state;
-    err_clear(&e);
-    W = calloc(1, sizeof *W);
-    setenv(SERVER_FAKE_NOW_ENV, T0_TEXT, 1);
-    W->h = harness_start(NULL);
-    assert_true(datetime_parse_rfc3339(T0_TEXT, &W->t0, &offset));
-    W->now = W->t0;
-    assert_int_equal(auth_init(&e), HL_OK);
-    W->tz = tz_load("Asia/Shanghai", &e);
-    assert_non_null(W->tz);
-    snprintf(path, sizeof path, "%s/holidays-cn.json", W->h->data);
-    W->cal = calendar_load(path, &e);
-    assert_non_null(W->cal);
-    snprintf(path, sizeof path, "%s/rules.json", W->h->data);
-    W->rules = rules_load(path, "12345", NULL, &e);
-    assert_non_null(W->rules);
-    W->wf.rules = W->rules;
-    W->wf.cal = W->cal;
-    W->wf.tz = W->tz;
-    {
-        const char *units[][2] = { { "water", "市自来水公司" }, { "gas", "市燃气集团" },
-                                   { "power", "国网市供电公司" } };
-
-        for (i = 0; i < ARRAY_SIZE(units); i++) {
-            const char *args[] = { "--db", W->h->db, "unit", "add", units[i][0], "--name",
-                                   units[i][1], NULL };
-            char out[512], err[512];
-
-            if (harness_run(args, out, sizeof out, err, sizeof err, 20000) != 0)
-                fail_msg("unit add %s: %s", units[i][0], err);
-        }
-    }
-    for (i = 0; i < ARRAY_SIZE(accounts); i++) {
-        const char *args[] = { "--db", W->h->db, "user", "add", accounts[i].id, "--name",
-                               accounts[i].name, "--role", accounts[i].role,
-                               accounts[i].unit != NULL ? "--unit" : NULL, accounts[i].unit,
-                               NULL };
-
-        if (run_with_input(args, PW "\n" PW "\n") != 0)
-            fail_msg("hotlined user add %s failed", accounts[i].id);
-    }
-    W->st = store_open(W->h->db, W->tz, &e);
-    if (W->st == NULL)
-        fail_msg("store_open: %s", e.msg);
-    login("agent1", W->tok[W_AGENT], sizeof W->tok[W_AGENT]);
-    login("u_water", W->tok[W_UNIT], sizeof W->tok[W_UNIT]);
-    login("u_gas", W->tok[W_UNIT_OTHER], sizeof W->tok[W_UNIT_OTHER]);
-    login("sup1", W->tok[W_SUP], sizeof W->tok[W_SUP]);
-    login("admin1", W->tok[W_ADMIN], sizeof W->tok[W_ADMIN]);
-    str_copy(W->tok[W_NONE], sizeof W->tok[W_NONE], "");
-    store_session("agent1", W->t0 - 7200, W->t0 - 60, W->tok[W_EXPIRED],
-                  sizeof W->tok[W_EXPIRED]);
-    return 0;
-}
-
-/* Group teardown. */
-static int
-teardown(void **state)
-{
-    (void)state;
-    if (W->st != NULL)
-        W->st->ops->close(W->st);
-    harness_free(&W->h);
-    rules_free(&W->rules);
-    calendar_free(&W->cal);
-    tz_free(&W->tz);
-    unsetenv(SERVER_FAKE_NOW_ENV);
-    free(W);
-    W = NULL;
-    return 0;
+    return fixture_world_setup(state, NULL, 0, &W);
 }
 
 /* ---- the happy paths ---- */
@@ -529,64 +138,64 @@ test_work_order_path(void **state)
     size_t i = 0;
 
     (void)state;
-    next_phone(phone, sizeof phone);
-    body = create_body("complaint", phone, "\"complaint_level\":2");
-    post_as(W_AGENT, "/api/v1/tickets", body, &r);
+    fixture_next_phone(phone, sizeof phone);
+    body = fixture_create_body("complaint", phone, "\"complaint_level\":2");
+    fixture_post_as(W_AGENT, "/api/v1/tickets", body, &r);
     free(body);
     assert_int_equal(r.status, 201);
-    str_copy(id, sizeof id, js(r.json, "id"));
+    str_copy(id, sizeof id, fixture_js(r.json, "id"));
     /* the id carries the acceptance date of the server's clock */
     assert_int_equal(strncmp(id, "HL20261124-", 11), 0);
     assert_int_equal(strlen(id), 17);
     snprintf(loc, sizeof loc, "/api/v1/tickets/%s", id);
     assert_string_equal(r.location, loc);
     assert_string_equal(r.etag, "\"1\"");
-    assert_int_equal(jint(r.json, "version"), 1);
-    expect_str(r.json, "status", "accepted");
-    expect_str(r.json, "created_by", "agent1");
+    assert_int_equal(fixture_jint(r.json, "version"), 1);
+    fixture_expect_str(r.json, "status", "accepted");
+    fixture_expect_str(r.json, "created_by", "agent1");
     /* the server's clock started at T0 and runs on */
-    assert_int_equal(strncmp(js(r.json, "created_at"), "2026-11-24T10:0", 15), 0);
+    assert_int_equal(strncmp(fixture_js(r.json, "created_at"), "2026-11-24T10:0", 15), 0);
     /* level 2 complaint: 24 hours */
-    assert_int_equal(instant(js(r.json, "due_at")) - instant(js(r.json, "created_at")), 86400);
-    expect_str(r.json, "due_rule", "12345:complaint.level2");
+    assert_int_equal(instant(fixture_js(r.json, "due_at")) - instant(fixture_js(r.json, "created_at")), 86400);
+    fixture_expect_str(r.json, "due_rule", "12345:complaint.level2");
     http_reply_fini(&r);
 
     snprintf(path, sizeof path, "/api/v1/tickets/%s", id);
-    get_as(W_AGENT, path, &r);
+    fixture_get_as(W_AGENT, path, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.etag, "\"1\"");
     http_reply_fini(&r);
-    req_as(W_AGENT, "GET", path, NULL, 0, inm, &r);
+    fixture_req_as(W_AGENT, "GET", path, NULL, 0, inm, &r);
     assert_int_equal(r.status, 304);
     assert_string_equal(r.etag, "\"1\"");
     http_reply_fini(&r);
 
-    act_ok(W_AGENT, id, "dispatch",
-           "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"},{\"unit\":\"gas\",\"role\":\"assist\"}],"
-           "\"note\":\"请核查\"}", "dispatched");
-    act_ok(W_UNIT, id, "accept", NULL, "in_progress");
-    act_ok(W_UNIT, id, "reply", "{\"reply\":\"已约谈组织者，音量已降低。\"}", "replied");
+    fixture_act_ok(W_AGENT, id, "dispatch",
+                   "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"},{\"unit\":\"gas\",\"role\":\"assist\"}],"
+                   "\"note\":\"请核查\"}", "dispatched");
+    fixture_act_ok(W_UNIT, id, "accept", NULL, "in_progress");
+    fixture_act_ok(W_UNIT, id, "reply", "{\"reply\":\"已约谈组织者，音量已降低。\"}", "replied");
     t = fetch(W_AGENT, id);
-    assert_true(jnull(t, "resolution"));   /* null while open */
-    assert_non_null(js(t, "callback_due_at"));
+    assert_true(fixture_jnull(t, "resolution"));   /* null while open */
+    assert_non_null(fixture_js(t, "callback_due_at"));
     cJSON_Delete(t);
-    act_ok(W_AGENT, id, "callback", "{\"outcome\":\"reached\",\"satisfaction\":\"satisfied\"}",
-           "closed");
+    fixture_act_ok(W_AGENT, id, "callback", "{\"outcome\":\"reached\",\"satisfaction\":\"satisfied\"}",
+                   "closed");
     t = fetch(W_AGENT, id);
-    expect_str(t, "resolution", "unit");
-    assert_true(jnull(t, "callback_due_at"));
+    fixture_expect_str(t, "resolution", "unit");
+    assert_true(fixture_jnull(t, "callback_due_at"));
     cJSON_Delete(t);
-    act(W_AGENT, id, "archive", "{}", &r);
+    fixture_act(W_AGENT, id, "archive", "{}", &r);
     expect_refusal(&r, 403, "forbidden_role", NULL, false);
     http_reply_fini(&r);
-    act_ok(W_SUP, id, "archive", "{}", "archived");
+    fixture_act_ok(W_SUP, id, "archive", "{}", "archived");
 
     t = fetch(W_AGENT, id);
-    expect_str(t, "status", "archived");
-    assert_int_equal(jint(t, "version"), 6);
+    fixture_expect_str(t, "status", "archived");
+    assert_int_equal(fixture_jint(t, "version"), 6);
     cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(t, "events")) {
         assert_true(i < ARRAY_SIZE(types));
-        expect_str(ev, "type", types[i]);
+        fixture_expect_str(ev, "type", types[i]);
         i++;
     }
     assert_int_equal(i, ARRAY_SIZE(types));
@@ -602,26 +211,26 @@ test_close_path(void **state)
     cJSON *t;
 
     (void)state;
-    create_ticket("consult", NULL, id);
-    act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
-           "dispatched");
-    act_ok(W_UNIT, id, "reply", "{\"reply\":\"已答复。\"}", "replied");
+    fixture_create_ticket("consult", NULL, id);
+    fixture_act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
+                   "dispatched");
+    fixture_act_ok(W_UNIT, id, "reply", "{\"reply\":\"已答复。\"}", "replied");
     t = fetch(W_AGENT, id);
-    assert_true(jnull(t, "callback_due_at"));
+    assert_true(fixture_jnull(t, "callback_due_at"));
     cJSON_Delete(t);
-    act(W_AGENT, id, "schedule_callback", "{\"at\":\"2026-11-24T15:00:00+08:00\"}", &r);
+    fixture_act(W_AGENT, id, "schedule_callback", "{\"at\":\"2026-11-24T15:00:00+08:00\"}", &r);
     expect_refusal(&r, 409, "callback_not_required", "12345:callback_required.consult", false);
     http_reply_fini(&r);
-    act_ok(W_AGENT, id, "close", "{\"note\":\"已办结\"}", "closed");
+    fixture_act_ok(W_AGENT, id, "close", "{\"note\":\"已办结\"}", "closed");
     t = fetch(W_AGENT, id);
-    expect_str(t, "resolution", "unit");
-    assert_non_null(js(t, "closed_at"));
+    fixture_expect_str(t, "resolution", "unit");
+    assert_non_null(fixture_js(t, "closed_at"));
     cJSON_Delete(t);
-    act_ok(W_ADMIN, id, "archive", NULL, "archived");
-    act(W_AGENT, id, "close", "{}", &r);
+    fixture_act_ok(W_ADMIN, id, "archive", NULL, "archived");
+    fixture_act(W_AGENT, id, "close", "{}", &r);
     expect_refusal(&r, 409, "archived_read_only", NULL, false);
     http_reply_fini(&r);
-    act(W_SUP, id, "reopen", "{\"reason\":\"x\"}", &r);
+    fixture_act(W_SUP, id, "reopen", "{\"reason\":\"x\"}", &r);
     expect_refusal(&r, 409, "archived_read_only", NULL, false);
     http_reply_fini(&r);
 }
@@ -635,22 +244,22 @@ test_direct_answer(void **state)
     cJSON *t;
 
     (void)state;
-    create_ticket("consult", NULL, id);
-    act_ok(W_AGENT, id, "resolve_direct",
-           "{\"answer\":\"社会生活噪声由属地街道办处理。\",\"kb_refs\":[\"KB-0012\"]}", "closed");
+    fixture_create_ticket("consult", NULL, id);
+    fixture_act_ok(W_AGENT, id, "resolve_direct",
+                   "{\"answer\":\"社会生活噪声由属地街道办处理。\",\"kb_refs\":[\"KB-0012\"]}", "closed");
     t = fetch(W_AGENT, id);
-    expect_str(t, "resolution", "direct");
-    expect_str(t, "answer", "社会生活噪声由属地街道办处理。");
+    fixture_expect_str(t, "resolution", "direct");
+    fixture_expect_str(t, "answer", "社会生活噪声由属地街道办处理。");
     assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t, "kb_refs"), 0)
                             ->valuestring, "KB-0012");
     cJSON_Delete(t);
-    act(W_AGENT, id, "reopen", "{\"reason\":\"来电人补充\"}", &r);
+    fixture_act(W_AGENT, id, "reopen", "{\"reason\":\"来电人补充\"}", &r);
     expect_refusal(&r, 403, "forbidden_role", NULL, false);
     http_reply_fini(&r);
-    act_ok(W_SUP, id, "reopen", "{\"reason\":\"来电人补充情况\"}", "accepted");
-    act_ok(W_AGENT, id, "close", "{\"note\":\"来电人撤回\"}", "closed");
+    fixture_act_ok(W_SUP, id, "reopen", "{\"reason\":\"来电人补充情况\"}", "accepted");
+    fixture_act_ok(W_AGENT, id, "close", "{\"note\":\"来电人撤回\"}", "closed");
     t = fetch(W_AGENT, id);
-    expect_str(t, "resolution", "withdrawn");
+    fixture_expect_str(t, "resolution", "withdrawn");
     cJSON_Delete(t);
 }
 
@@ -663,32 +272,32 @@ test_patch(void **state)
     cJSON *t;
 
     (void)state;
-    create_ticket("complaint", NULL, id);
+    fixture_create_ticket("complaint", NULL, id);
     snprintf(path, sizeof path, "/api/v1/tickets/%s", id);
     {
         const char *im[] = { "If-Match: \"1\"", NULL };
 
-        req_as(W_AGENT, "PATCH", path, "{\"complaint_level\":3,\"title\":\"噪音（改）\"}", 0, im,
-               &r);
+        fixture_req_as(W_AGENT, "PATCH", path, "{\"complaint_level\":3,\"title\":\"噪音（改）\"}", 0, im,
+                       &r);
     }
     assert_int_equal(r.status, 200);
     assert_string_equal(r.etag, "\"2\"");
-    expect_str(r.json, "title", "噪音（改）");
+    fixture_expect_str(r.json, "title", "噪音（改）");
     /* the deadline follows the new level: 3 hours */
-    assert_int_equal(instant(js(r.json, "due_at")) - instant(js(r.json, "created_at")), 3 * 3600);
-    expect_str(r.json, "due_rule", "12345:complaint.level3");
+    assert_int_equal(instant(fixture_js(r.json, "due_at")) - instant(fixture_js(r.json, "created_at")), 3 * 3600);
+    fixture_expect_str(r.json, "due_rule", "12345:complaint.level3");
     http_reply_fini(&r);
-    act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
-           "dispatched");
+    fixture_act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
+                   "dispatched");
     {
         const char *im[] = { "If-Match: \"3\"", NULL };
 
-        req_as(W_AGENT, "PATCH", path, "{\"title\":\"太晚\"}", 0, im, &r);
+        fixture_req_as(W_AGENT, "PATCH", path, "{\"title\":\"太晚\"}", 0, im, &r);
     }
     expect_refusal(&r, 409, "invalid_state", NULL, false);
     http_reply_fini(&r);
     t = fetch(W_AGENT, id);
-    expect_str(t, "title", "噪音（改）");
+    fixture_expect_str(t, "title", "噪音（改）");
     cJSON_Delete(t);
 }
 
@@ -701,44 +310,44 @@ test_refusals_timing(void **state)
     struct http_reply r;
     const cJSON *err;
     char id[32], old[32], old2[32];
-    hl_time sat = local(2026, 11, 21, 10, 0);
+    hl_time sat = fixture_local(2026, 11, 21, 10, 0);
 
     (void)state;
     /* invalid_state: answering directly what is dispatched already */
-    create_ticket("help", NULL, id);
-    act_ok(W_AGENT, id, "dispatch",
-           "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"},{\"unit\":\"gas\",\"role\":\"assist\"}]}",
-           "dispatched");
-    act(W_AGENT, id, "resolve_direct", "{\"answer\":\"x\",\"kb_refs\":[]}", &r);
+    fixture_create_ticket("help", NULL, id);
+    fixture_act_ok(W_AGENT, id, "dispatch",
+                   "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"},{\"unit\":\"gas\",\"role\":\"assist\"}]}",
+                   "dispatched");
+    fixture_act(W_AGENT, id, "resolve_direct", "{\"answer\":\"x\",\"kb_refs\":[]}", &r);
     expect_refusal(&r, 409, "invalid_state", NULL, false);
     http_reply_fini(&r);
-    act(W_UNIT, id, "reopen", "{\"reason\":\"x\"}", &r);
+    fixture_act(W_UNIT, id, "reopen", "{\"reason\":\"x\"}", &r);
     expect_refusal(&r, 403, "forbidden_role", NULL, false);
     http_reply_fini(&r);
     /* urge_too_early: dispatched a moment ago; possible from half the period */
-    act(W_AGENT, id, "urge", "{\"note\":\"请加快\"}", &r);
+    fixture_act(W_AGENT, id, "urge", "{\"note\":\"请加快\"}", &r);
     expect_refusal(&r, 409, "urge_too_early", "12345:urge", true);
     err = cJSON_GetObjectItemCaseSensitive(r.json, "error");
     /* period Tue 10:00 .. Thu 23:59:59 (2 working days after Tuesday): half is about
      * 31 h later (the clock has run on a little since 10:00) */
-    assert_int_equal(strncmp(js(err, "possible_from"), "2026-11-25T17:0", 15), 0);
+    assert_int_equal(strncmp(fixture_js(err, "possible_from"), "2026-11-25T17:0", 15), 0);
     http_reply_fini(&r);
     /* an assist may return within its window */
-    act_ok(W_UNIT_OTHER, id, "return", "{\"reason\":\"不属于本单位职责\"}", "dispatched");
+    fixture_act_ok(W_UNIT_OTHER, id, "return", "{\"reason\":\"不属于本单位职责\"}", "dispatched");
 
     /* urge_limit: dispatched on Saturday, half the period is long gone on Tuesday */
-    seed_ticket("help", NULL, sat, "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}", sat,
-                old);
-    act_ok(W_AGENT, old, "urge", "{\"note\":\"第一次催办\"}", "dispatched");
-    act_ok(W_SUP, old, "urge", NULL, "dispatched");
-    act(W_AGENT, old, "urge", "{\"note\":\"第三次\"}", &r);
+    fixture_seed_ticket("help", NULL, sat, "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}", sat,
+                        old);
+    fixture_act_ok(W_AGENT, old, "urge", "{\"note\":\"第一次催办\"}", "dispatched");
+    fixture_act_ok(W_SUP, old, "urge", NULL, "dispatched");
+    fixture_act(W_AGENT, old, "urge", "{\"note\":\"第三次\"}", &r);
     expect_refusal(&r, 409, "urge_limit", "12345:urge", false);
     http_reply_fini(&r);
 
     /* return_window_closed: 1 working day after Saturday 10:00 is Monday 10:00 */
-    seed_ticket("help", NULL, sat, "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}", sat,
-                old2);
-    act(W_UNIT, old2, "return", "{\"reason\":\"不属于本单位\"}", &r);
+    fixture_seed_ticket("help", NULL, sat, "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}", sat,
+                        old2);
+    fixture_act(W_UNIT, old2, "return", "{\"reason\":\"不属于本单位\"}", &r);
     expect_refusal(&r, 409, "return_window_closed", "12345:return_window", false);
     http_reply_fini(&r);
     /* nothing changed (the flag sweep may have touched the flags, never the workflow) */
@@ -746,8 +355,8 @@ test_refusals_timing(void **state)
         cJSON *t = fetch(W_AGENT, old2);
 
         assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "events")), 2);
-        expect_str(t, "status", "dispatched");
-        assert_string_equal(js(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t, "assignments"),
+        fixture_expect_str(t, "status", "dispatched");
+        assert_string_equal(fixture_js(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t, "assignments"),
                                                   0), "state"), "dispatched");
         cJSON_Delete(t);
     }
@@ -762,36 +371,36 @@ test_refusals_extension(void **state)
     cJSON *t;
 
     (void)state;
-    create_ticket("help", NULL, id);
-    act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
-           "dispatched");
-    act(W_UNIT, id, "request_extension", "{\"days\":8,\"reason\":\"需协调\"}", &r);
+    fixture_create_ticket("help", NULL, id);
+    fixture_act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
+                   "dispatched");
+    fixture_act(W_UNIT, id, "request_extension", "{\"days\":8,\"reason\":\"需协调\"}", &r);
     expect_refusal(&r, 409, "extension_too_long", "12345:extension", false);
     http_reply_fini(&r);
-    act(W_UNIT, id, "request_extension", "{\"days\":0,\"reason\":\"需协调\"}", &r);
-    expect_error(&r, 422, NULL);
+    fixture_act(W_UNIT, id, "request_extension", "{\"days\":0,\"reason\":\"需协调\"}", &r);
+    fixture_expect_error(&r, 422, NULL);
     http_reply_fini(&r);
-    act(W_AGENT, id, "decide_extension", "{\"approve\":true}", &r);
+    fixture_act(W_AGENT, id, "decide_extension", "{\"approve\":true}", &r);
     expect_refusal(&r, 409, "extension_none_pending", "12345:extension", false);
     http_reply_fini(&r);
-    act_ok(W_UNIT, id, "request_extension", "{\"days\":3,\"reason\":\"需协调供水公司\"}", NULL);
-    act(W_UNIT, id, "request_extension", "{\"days\":2,\"reason\":\"再延\"}", &r);
+    fixture_act_ok(W_UNIT, id, "request_extension", "{\"days\":3,\"reason\":\"需协调供水公司\"}", NULL);
+    fixture_act(W_UNIT, id, "request_extension", "{\"days\":2,\"reason\":\"再延\"}", &r);
     expect_refusal(&r, 409, "extension_pending", "12345:extension", false);
     http_reply_fini(&r);
-    act(W_UNIT, id, "decide_extension", "{\"approve\":true}", &r);
+    fixture_act(W_UNIT, id, "decide_extension", "{\"approve\":true}", &r);
     expect_refusal(&r, 403, "forbidden_role", NULL, false);
     http_reply_fini(&r);
-    act_ok(W_AGENT, id, "decide_extension", "{\"approve\":true,\"note\":\"同意\"}", NULL);
+    fixture_act_ok(W_AGENT, id, "decide_extension", "{\"approve\":true,\"note\":\"同意\"}", NULL);
     t = fetch(W_AGENT, id);
     /* Thu 23:59:59 + 3 calendar days */
-    expect_str(t, "due_at", "2026-11-29T23:59:59+08:00");
+    fixture_expect_str(t, "due_at", "2026-11-29T23:59:59+08:00");
     cJSON_Delete(t);
-    act_ok(W_UNIT, id, "request_extension", "{\"days\":2,\"reason\":\"仍需协调\"}", NULL);
-    act(W_AGENT, id, "decide_extension", "{\"approve\":true}", &r);
+    fixture_act_ok(W_UNIT, id, "request_extension", "{\"days\":2,\"reason\":\"仍需协调\"}", NULL);
+    fixture_act(W_AGENT, id, "decide_extension", "{\"approve\":true}", &r);
     expect_refusal(&r, 403, "extension_needs_supervisor", "12345:extension", false);
     http_reply_fini(&r);
-    act_ok(W_SUP, id, "decide_extension", "{\"approve\":true}", NULL);
-    act(W_UNIT, id, "request_extension", "{\"days\":1,\"reason\":\"第三次\"}", &r);
+    fixture_act_ok(W_SUP, id, "decide_extension", "{\"approve\":true}", NULL);
+    fixture_act(W_UNIT, id, "request_extension", "{\"days\":1,\"reason\":\"第三次\"}", &r);
     expect_refusal(&r, 409, "extension_limit", "12345:extension", false);
     http_reply_fini(&r);
 }
@@ -806,16 +415,16 @@ test_refusals_callback(void **state)
     char id[32];
 
     (void)state;
-    create_ticket("help", NULL, id);
-    act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
-           "dispatched");
-    act_ok(W_UNIT, id, "reply", "{\"reply\":\"已修复。\"}", "replied");
-    act(W_AGENT, id, "callback", "{\"outcome\":\"reached\"}", &r);
-    expect_error(&r, 422, NULL);
+    fixture_create_ticket("help", NULL, id);
+    fixture_act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
+                   "dispatched");
+    fixture_act_ok(W_UNIT, id, "reply", "{\"reply\":\"已修复。\"}", "replied");
+    fixture_act(W_AGENT, id, "callback", "{\"outcome\":\"reached\"}", &r);
+    fixture_expect_error(&r, 422, NULL);
     http_reply_fini(&r);
-    act_ok(W_AGENT, id, "callback", "{\"outcome\":\"no_answer\",\"note\":\"无人接听\"}",
-           "callback");
-    act(W_AGENT, id, "callback", "{\"outcome\":\"busy\"}", &r);
+    fixture_act_ok(W_AGENT, id, "callback", "{\"outcome\":\"no_answer\",\"note\":\"无人接听\"}",
+                   "callback");
+    fixture_act(W_AGENT, id, "callback", "{\"outcome\":\"busy\"}", &r);
     expect_refusal(&r, 409, "callback_too_soon", "12345:callback_interval", true);
     err = cJSON_GetObjectItemCaseSensitive(r.json, "error");
     {
@@ -823,21 +432,21 @@ test_refusals_callback(void **state)
         const cJSON *cb = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t, "callbacks"), 0);
 
         /* two hours after the first attempt */
-        assert_int_equal(instant(js(err, "possible_from")) - instant(js(cb, "at")), 2 * 3600);
+        assert_int_equal(instant(fixture_js(err, "possible_from")) - instant(fixture_js(cb, "at")), 2 * 3600);
         cJSON_Delete(t);
     }
     http_reply_fini(&r);
-    act(W_AGENT, id, "schedule_callback", "{\"at\":\"2026-11-24T22:30:00+08:00\"}", &r);
+    fixture_act(W_AGENT, id, "schedule_callback", "{\"at\":\"2026-11-24T22:30:00+08:00\"}", &r);
     expect_refusal(&r, 409, "callback_quiet_hours", "12345:callback_quiet_hours", true);
     err = cJSON_GetObjectItemCaseSensitive(r.json, "error");
-    expect_str(err, "possible_from", "2026-11-25T08:00:00+08:00");
+    fixture_expect_str(err, "possible_from", "2026-11-25T08:00:00+08:00");
     http_reply_fini(&r);
-    act(W_AGENT, id, "schedule_callback", "{\"at\":\"2026-11-20T15:00:00+08:00\"}", &r);
-    expect_error(&r, 422, "callback_in_past");
+    fixture_act(W_AGENT, id, "schedule_callback", "{\"at\":\"2026-11-20T15:00:00+08:00\"}", &r);
+    fixture_expect_error(&r, 422, "callback_in_past");
     http_reply_fini(&r);
-    act_ok(W_AGENT, id, "schedule_callback", "{\"at\":\"2026-11-24T16:00:00+08:00\"}",
-           "callback");
-    act(W_AGENT, id, "callback", "{\"outcome\":\"no_answer\"}", &r);
+    fixture_act_ok(W_AGENT, id, "schedule_callback", "{\"at\":\"2026-11-24T16:00:00+08:00\"}",
+                   "callback");
+    fixture_act(W_AGENT, id, "callback", "{\"outcome\":\"no_answer\"}", &r);
     assert_int_equal(r.status, 409);
     http_reply_fini(&r);
 }
@@ -882,10 +491,10 @@ test_role_matrix(void **state)
     int w;
 
     (void)state;
-    create_ticket("help", NULL, d);
-    act_ok(W_AGENT, d, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
-           "dispatched");
-    create_ticket("help", NULL, a);
+    fixture_create_ticket("help", NULL, d);
+    fixture_act_ok(W_AGENT, d, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
+                   "dispatched");
+    fixture_create_ticket("help", NULL, a);
     for (i = 0; i < ARRAY_SIZE(rows); i++) {
         for (w = 0; w < W_COUNT; w++) {
             const struct matrix_row *row = &rows[i];
@@ -908,21 +517,21 @@ test_role_matrix(void **state)
             if (row->if_match) {
                 cJSON *t = fetch(W_AGENT, a);
 
-                snprintf(etag_hdr, sizeof etag_hdr, "If-Match: \"%ld\"", jint(t, "version"));
+                snprintf(etag_hdr, sizeof etag_hdr, "If-Match: \"%ld\"", fixture_jint(t, "version"));
                 extra[0] = etag_hdr;
                 cJSON_Delete(t);
             }
             if (body != NULL && strcmp(body, "CREATE") == 0) {
-                next_phone(phone, sizeof phone);
-                create = create_body("help", phone, NULL);
+                fixture_next_phone(phone, sizeof phone);
+                create = fixture_create_body("help", phone, NULL);
                 body = create;
             }
-            req_as((enum who)w, row->method, path, body, 0, extra, &r);
+            fixture_req_as((enum who)w, row->method, path, body, 0, extra, &r);
             if (r.status != row->want[w])
-                fail_msg("%s %s as %s: expected %ld, got %ld %s", row->method, path, who_name[w],
+                fail_msg("%s %s as %s: expected %ld, got %ld %s", row->method, path, fixture_who_name[w],
                          row->want[w], r.status, r.body.buf != NULL ? r.body.buf : "");
             if (r.status >= 400 && strcmp(row->method, "HEAD") != 0)
-                expect_error(&r, r.status, NULL);
+                fixture_expect_error(&r, r.status, NULL);
             if (w == W_UNIT_OTHER && r.status == 200 && r.body.buf != NULL)
                 assert_null(strstr(r.body.buf, d));   /* never listed for another unit */
             http_reply_fini(&r);
@@ -940,42 +549,33 @@ test_confidential(void **state)
 {
     struct http_reply r;
     const cJSON *caller, *it;
-    char id[32], path[200], phone[32], *body;
+    char id[32], path[200], phone[32];
     bool seen_unit = false, seen_agent = false;
     int n = 0;
 
     (void)state;
-    next_phone(phone, sizeof phone);
-    body = xasprintf("{\"channel\":\"phone\",\"caller\":{\"name\":\"保密人\",\"phone\":\"%s\","
-                     "\"address\":\"秘密路1号\",\"confidential\":true},\"nature\":\"report\","
-                     "\"category\":\"urban.env.social_noise\",\"description\":\"举报某厂夜间排污\","
-                     "\"location\":\"工业园3号\"}", phone);
-    post_as(W_AGENT, "/api/v1/tickets", body, &r);
-    free(body);
-    assert_int_equal(r.status, 201);
-    str_copy(id, sizeof id, js(r.json, "id"));
-    http_reply_fini(&r);
-    act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
-           "dispatched");
+    fixture_create_confidential(W_AGENT, phone, sizeof phone, id);
+    fixture_act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
+                   "dispatched");
 
     /* the unit: masked */
     snprintf(path, sizeof path, "/api/v1/tickets/%s", id);
-    get_as(W_UNIT, path, &r);
+    fixture_get_as(W_UNIT, path, &r);
     assert_int_equal(r.status, 200);
     caller = cJSON_GetObjectItemCaseSensitive(r.json, "caller");
-    assert_true(jnull(caller, "name"));
-    assert_true(jnull(caller, "phone"));
-    assert_true(jnull(caller, "address"));
+    assert_true(fixture_jnull(caller, "name"));
+    assert_true(fixture_jnull(caller, "phone"));
+    assert_true(fixture_jnull(caller, "address"));
     assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(caller, "confidential")));
     assert_null(strstr(r.body.buf, phone));
     http_reply_fini(&r);
     /* in its list too */
-    get_as(W_UNIT, "/api/v1/tickets?status=dispatched&limit=100", &r);
+    fixture_get_as(W_UNIT, "/api/v1/tickets?status=dispatched&limit=100", &r);
     assert_int_equal(r.status, 200);
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.json, "items")) {
-        if (strcmp(js(it, "id"), id) == 0) {
+        if (strcmp(fixture_js(it, "id"), id) == 0) {
             n++;
-            assert_true(jnull(cJSON_GetObjectItemCaseSensitive(it, "caller"), "name"));
+            assert_true(fixture_jnull(cJSON_GetObjectItemCaseSensitive(it, "caller"), "name"));
         }
     }
     assert_int_equal(n, 1);
@@ -983,44 +583,44 @@ test_confidential(void **state)
     http_reply_fini(&r);
     /* never found by a masked field */
     snprintf(path, sizeof path, "/api/v1/callers/%s/tickets", phone);
-    get_as(W_UNIT, path, &r);
+    fixture_get_as(W_UNIT, path, &r);
     assert_int_equal(r.status, 200);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items")), 0);
     http_reply_fini(&r);
     snprintf(path, sizeof path, "/api/v1/tickets?caller_phone=%s&count=1", phone);
-    get_as(W_UNIT, path, &r);
+    fixture_get_as(W_UNIT, path, &r);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items")), 0);
-    assert_int_equal(jint(r.json, "total"), 0);
+    assert_int_equal(fixture_jint(r.json, "total"), 0);
     http_reply_fini(&r);
-    get_as(W_UNIT, "/api/v1/tickets?q=%E4%BF%9D%E5%AF%86%E4%BA%BA", &r);   /* 保密人 */
+    fixture_get_as(W_UNIT, "/api/v1/tickets?q=%E4%BF%9D%E5%AF%86%E4%BA%BA", &r);   /* 保密人 */
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items")), 0);
     http_reply_fini(&r);
     /* the agent: in clear, found by phone */
     snprintf(path, sizeof path, "/api/v1/callers/%s/tickets", phone);
-    get_as(W_AGENT, path, &r);
+    fixture_get_as(W_AGENT, path, &r);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items")), 1);
     http_reply_fini(&r);
     {
         cJSON *t = fetch(W_AGENT, id);
 
-        expect_str(cJSON_GetObjectItemCaseSensitive(t, "caller"), "name", "保密人");
+        fixture_expect_str(cJSON_GetObjectItemCaseSensitive(t, "caller"), "name", "保密人");
         cJSON_Delete(t);
     }
     /* the audit: both reads */
     snprintf(path, sizeof path, "/api/v1/audit?ticket=%s", id);
-    get_as(W_SUP, path, &r);
+    fixture_get_as(W_SUP, path, &r);
     assert_int_equal(r.status, 200);
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.json, "items")) {
-        expect_str(it, "ticket_id", id);
-        assert_non_null(js(it, "at"));
-        if (strcmp(js(it, "what"), "read_confidential") == 0) {
-            seen_unit |= strcmp(js(it, "user_id"), "u_water") == 0;
-            seen_agent |= strcmp(js(it, "user_id"), "agent1") == 0;
+        fixture_expect_str(it, "ticket_id", id);
+        assert_non_null(fixture_js(it, "at"));
+        if (strcmp(fixture_js(it, "what"), "read_confidential") == 0) {
+            seen_unit |= strcmp(fixture_js(it, "user_id"), "u_water") == 0;
+            seen_agent |= strcmp(fixture_js(it, "user_id"), "agent1") == 0;
         }
     }
     assert_true(seen_unit);
     assert_true(seen_agent);
-    assert_true(jnull(r.json, "next_cursor"));
+    assert_true(fixture_jnull(r.json, "next_cursor"));
     http_reply_fini(&r);
 }
 
@@ -1036,29 +636,29 @@ test_idempotency(void **state)
     int i;
 
     (void)state;
-    next_phone(phone, sizeof phone);
-    body = create_body("help", phone, NULL);
+    fixture_next_phone(phone, sizeof phone);
+    body = fixture_create_body("help", phone, NULL);
     for (i = 0; i < 3; i++) {
-        req_as(W_AGENT, "POST", "/api/v1/tickets", body, 0, key, &r);
+        fixture_req_as(W_AGENT, "POST", "/api/v1/tickets", body, 0, key, &r);
         assert_int_equal(r.status, i == 0 ? 201 : 200);
         if (i == 0)
-            str_copy(id, sizeof id, js(r.json, "id"));
+            str_copy(id, sizeof id, fixture_js(r.json, "id"));
         else
-            expect_str(r.json, "id", id);
+            fixture_expect_str(r.json, "id", id);
         assert_string_equal(r.etag, "\"1\"");
         http_reply_fini(&r);
     }
     snprintf(path, sizeof path, "/api/v1/callers/%s/tickets?count=1", phone);
-    get_as(W_AGENT, path, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    fixture_get_as(W_AGENT, path, &r);
+    assert_int_equal(fixture_jint(r.json, "total"), 1);
     http_reply_fini(&r);
-    other = create_body("help", phone, "\"urgency\":\"urgent\"");
-    req_as(W_AGENT, "POST", "/api/v1/tickets", other, 0, key, &r);
-    expect_error(&r, 422, "idempotency_key_reused");
-    expect_str(cJSON_GetObjectItemCaseSensitive(r.json, "error"), "field", "Idempotency-Key");
+    other = fixture_create_body("help", phone, "\"urgency\":\"urgent\"");
+    fixture_req_as(W_AGENT, "POST", "/api/v1/tickets", other, 0, key, &r);
+    fixture_expect_error(&r, 422, "idempotency_key_reused");
+    fixture_expect_str(cJSON_GetObjectItemCaseSensitive(r.json, "error"), "field", "Idempotency-Key");
     http_reply_fini(&r);
-    get_as(W_AGENT, path, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    fixture_get_as(W_AGENT, path, &r);
+    assert_int_equal(fixture_jint(r.json, "total"), 1);
     http_reply_fini(&r);
     free(other);
     free(body);
@@ -1076,36 +676,36 @@ test_if_match(void **state)
     cJSON *t;
 
     (void)state;
-    create_ticket("help", NULL, id);
+    fixture_create_ticket("help", NULL, id);
     snprintf(path, sizeof path, "/api/v1/tickets/%s", id);
     http_patch(W->h, path, "\"1\"", "{}", &r);   /* no token */
     assert_int_equal(r.status, 401);
     http_reply_fini(&r);
-    req_as(W_AGENT, "PATCH", path, "{\"title\":\"第一版\"}", 0, stale, &r);
+    fixture_req_as(W_AGENT, "PATCH", path, "{\"title\":\"第一版\"}", 0, stale, &r);
     assert_int_equal(r.status, 200);
     http_reply_fini(&r);
-    req_as(W_AGENT, "PATCH", path, "{\"title\":\"覆盖\"}", 0, stale, &r);
-    expect_error(&r, 412, "version_mismatch");
+    fixture_req_as(W_AGENT, "PATCH", path, "{\"title\":\"覆盖\"}", 0, stale, &r);
+    fixture_expect_error(&r, 412, "version_mismatch");
     err = cJSON_GetObjectItemCaseSensitive(r.json, "error");
-    expect_str(err, "field", "If-Match");
+    fixture_expect_str(err, "field", "If-Match");
     cur = cJSON_GetObjectItemCaseSensitive(err, "current");
-    assert_int_equal(jint(cur, "version"), 2);
-    expect_str(cur, "title", "第一版");
+    assert_int_equal(fixture_jint(cur, "version"), 2);
+    fixture_expect_str(cur, "title", "第一版");
     assert_string_equal(r.etag, "\"2\"");
     http_reply_fini(&r);
-    req_as(W_AGENT, "PATCH", path, "{\"title\":\"无条件\"}", 0, NULL, &r);
-    expect_error(&r, 428, "precondition_required");
+    fixture_req_as(W_AGENT, "PATCH", path, "{\"title\":\"无条件\"}", 0, NULL, &r);
+    fixture_expect_error(&r, 428, "precondition_required");
     http_reply_fini(&r);
     /* actions honour it too */
     snprintf(path, sizeof path, "/api/v1/tickets/%s/dispatch", id);
-    req_as(W_AGENT, "POST", path, "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}", 0,
-           stale, &r);
-    expect_error(&r, 412, "version_mismatch");
+    fixture_req_as(W_AGENT, "POST", path, "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}", 0,
+                   stale, &r);
+    fixture_expect_error(&r, 412, "version_mismatch");
     http_reply_fini(&r);
     t = fetch(W_AGENT, id);
-    assert_int_equal(jint(t, "version"), 2);
-    expect_str(t, "title", "第一版");
-    expect_str(t, "status", "accepted");
+    assert_int_equal(fixture_jint(t, "version"), 2);
+    fixture_expect_str(t, "title", "第一版");
+    fixture_expect_str(t, "status", "accepted");
     cJSON_Delete(t);
 }
 
@@ -1121,26 +721,26 @@ test_repeat_and_cluster(void **state)
     int i;
 
     (void)state;
-    next_phone(phone, sizeof phone);
-    body = create_body("help", phone, NULL);
-    post_as(W_AGENT, "/api/v1/tickets", body, &r);
+    fixture_next_phone(phone, sizeof phone);
+    body = fixture_create_body("help", phone, NULL);
+    fixture_post_as(W_AGENT, "/api/v1/tickets", body, &r);
     assert_false(has_flag(r.json, "repeat_caller"));
     http_reply_fini(&r);
-    post_as(W_AGENT, "/api/v1/tickets", body, &r);
+    fixture_post_as(W_AGENT, "/api/v1/tickets", body, &r);
     assert_int_equal(r.status, 201);
     assert_true(has_flag(r.json, "repeat_caller"));
     http_reply_fini(&r);
     free(body);
     for (i = 0; i < 5; i++) {
-        next_phone(phone, sizeof phone);
+        fixture_next_phone(phone, sizeof phone);
         body = xasprintf("{\"channel\":\"phone\",\"caller\":{\"phone\":\"%s\"},\"nature\":\"complaint\","
                          "\"category\":\"urban.env.construction_noise\",\"description\":\"夜间施工\","
                          "\"location\":\"文化路夜市工地\"}", phone);
-        post_as(W_AGENT, "/api/v1/tickets", body, &r);
+        fixture_post_as(W_AGENT, "/api/v1/tickets", body, &r);
         free(body);
         assert_int_equal(r.status, 201);
         if (i == 0)
-            str_copy(first, sizeof first, js(r.json, "id"));
+            str_copy(first, sizeof first, fixture_js(r.json, "id"));
         assert_int_equal(has_flag(r.json, "cluster"), i == 4);
         http_reply_fini(&r);
     }
@@ -1150,9 +750,9 @@ test_repeat_and_cluster(void **state)
         assert_true(has_flag(t, "cluster"));
         cJSON_Delete(t);
     }
-    get_as(W_AGENT, "/api/v1/tickets?flag=cluster&category=urban.env.construction_noise&count=1", &r);
+    fixture_get_as(W_AGENT, "/api/v1/tickets?flag=cluster&category=urban.env.construction_noise&count=1", &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 5);
+    assert_int_equal(fixture_jint(r.json, "total"), 5);
     http_reply_fini(&r);
 }
 
@@ -1170,17 +770,17 @@ test_lists(void **state)
 
     (void)state;
     for (i = 0; i < 3; i++)
-        create_ticket("suggestion", NULL, ids[i]);
-    get_as(W_AGENT, "/api/v1/tickets?nature=suggestion&count=1&limit=2", &r);
+        fixture_create_ticket("suggestion", NULL, ids[i]);
+    fixture_get_as(W_AGENT, "/api/v1/tickets?nature=suggestion&count=1&limit=2", &r);
     assert_int_equal(r.status, 200);
-    total = jint(r.json, "total");
+    total = fixture_jint(r.json, "total");
     assert_int_equal(total, 3);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items")), 2);
     /* newest first */
-    assert_string_equal(js(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "items"), 0),
-                           "id"), ids[2]);
-    assert_non_null(js(r.json, "next_cursor"));
-    snprintf(cursor, sizeof cursor, "%s", js(r.json, "next_cursor"));
+    assert_string_equal(fixture_js(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "items"), 0),
+                                   "id"), ids[2]);
+    assert_non_null(fixture_js(r.json, "next_cursor"));
+    snprintf(cursor, sizeof cursor, "%s", fixture_js(r.json, "next_cursor"));
     http_reply_fini(&r);
     {
         char *enc = curl_easy_escape(NULL, cursor, 0);
@@ -1188,22 +788,22 @@ test_lists(void **state)
         snprintf(path, sizeof path, "/api/v1/tickets?nature=suggestion&limit=2&cursor=%s", enc);
         curl_free(enc);
     }
-    get_as(W_AGENT, path, &r);
+    fixture_get_as(W_AGENT, path, &r);
     assert_int_equal(r.status, 200);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items")), 1);
-    assert_string_equal(js(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "items"), 0),
-                           "id"), ids[0]);
-    assert_true(jnull(r.json, "next_cursor"));
+    assert_string_equal(fixture_js(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "items"), 0),
+                                   "id"), ids[0]);
+    assert_true(fixture_jnull(r.json, "next_cursor"));
     http_reply_fini(&r);
     /* mine, created_by, order=due, due_before, updated_since, q, category prefix */
-    get_as(W_AGENT, "/api/v1/tickets?mine=1&nature=suggestion&order=due&due_before="
+    fixture_get_as(W_AGENT, "/api/v1/tickets?mine=1&nature=suggestion&order=due&due_before="
                     "2027-01-01T00:00:00%2B08:00&updated_since=2026-11-24T00:00:00Z"
                     "&category=urban.env.&q=%E5%B9%BF%E5%9C%BA%E8%88%9E&count=1", &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 3);
+    assert_int_equal(fixture_jint(r.json, "total"), 3);
     http_reply_fini(&r);
-    get_as(W_AGENT, "/api/v1/tickets?created_by=sup1&nature=suggestion&count=1", &r);
-    assert_int_equal(jint(r.json, "total"), 0);
+    fixture_get_as(W_AGENT, "/api/v1/tickets?created_by=sup1&nature=suggestion&count=1", &r);
+    assert_int_equal(fixture_jint(r.json, "total"), 0);
     http_reply_fini(&r);
     /* created_from/created_to: the three were accepted on 2026-11-24 after 10:00 (+08:00);
      * a date is a whole local day, an instant bound is exact (from inclusive, to exclusive) */
@@ -1228,41 +828,41 @@ test_lists(void **state)
         for (k = 0; k < ARRAY_SIZE(cases); k++) {
             snprintf(path, sizeof path, "/api/v1/tickets?nature=suggestion&count=1&%s",
                      cases[k].query);
-            get_as(W_AGENT, path, &r);
-            if (r.status != 200 || jint(r.json, "total") != cases[k].total)
+            fixture_get_as(W_AGENT, path, &r);
+            if (r.status != 200 || fixture_jint(r.json, "total") != cases[k].total)
                 fail_msg("%s: %ld %s", cases[k].query, r.status,
                          r.body.buf != NULL ? r.body.buf : "");
             http_reply_fini(&r);
         }
     }
     /* a unit user asking for another unit still gets only its own */
-    get_as(W_UNIT_OTHER, "/api/v1/tickets?unit=water&limit=100", &r);
+    fixture_get_as(W_UNIT_OTHER, "/api/v1/tickets?unit=water&limit=100", &r);
     assert_int_equal(r.status, 200);
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.json, "items")) {
         const cJSON *as;
         bool gas = false;
 
         cJSON_ArrayForEach(as, cJSON_GetObjectItemCaseSensitive(it, "assignments"))
-            gas |= strcmp(js(as, "unit"), "gas") == 0;
+            gas |= strcmp(fixture_js(as, "unit"), "gas") == 0;
         assert_true(gas);
         seen++;
     }
     (void)seen;
     http_reply_fini(&r);
     /* the callback queue: soonest first, only replied/callback */
-    get_as(W_AGENT, "/api/v1/callbacks?due_before=2027-01-01T00:00:00%2B08:00", &r);
+    fixture_get_as(W_AGENT, "/api/v1/callbacks?due_before=2027-01-01T00:00:00%2B08:00", &r);
     assert_int_equal(r.status, 200);
     {
         const char *prev = NULL;
 
         cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.json, "items")) {
-            const char *st = js(it, "status");
+            const char *st = fixture_js(it, "status");
 
             assert_true(strcmp(st, "replied") == 0 || strcmp(st, "callback") == 0);
-            assert_non_null(js(it, "callback_due_at"));
+            assert_non_null(fixture_js(it, "callback_due_at"));
             if (prev != NULL)
-                assert_true(strcmp(prev, js(it, "callback_due_at")) <= 0);
-            prev = js(it, "callback_due_at");
+                assert_true(strcmp(prev, fixture_js(it, "callback_due_at")) <= 0);
+            prev = fixture_js(it, "callback_due_at");
         }
     }
     http_reply_fini(&r);
@@ -1324,9 +924,9 @@ test_feed_wakes(void **state)
 
     (void)state;
     memset(&wt, 0, sizeof wt);
-    get_as(W_AGENT, "/api/v1/feed", &r);
+    fixture_get_as(W_AGENT, "/api/v1/feed", &r);
     assert_int_equal(r.status, 200);
-    seq = jint(r.json, "seq");
+    seq = fixture_jint(r.json, "seq");
     assert_true(seq >= 0);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "events")), 0);
     http_reply_fini(&r);
@@ -1340,12 +940,12 @@ test_feed_wakes(void **state)
         struct http_reply cr;
         char phone[32], *body;
 
-        next_phone(phone, sizeof phone);
-        body = create_body("help", phone, NULL);
-        post_as(W_AGENT, "/api/v1/tickets", body, &cr);
+        fixture_next_phone(phone, sizeof phone);
+        body = fixture_create_body("help", phone, NULL);
+        fixture_post_as(W_AGENT, "/api/v1/tickets", body, &cr);
         created_ms = harness_now_ms();
         assert_int_equal(cr.status, 201);
-        str_copy(id, sizeof id, js(cr.json, "id"));
+        str_copy(id, sizeof id, fixture_js(cr.json, "id"));
         http_reply_fini(&cr);
         free(body);
     }
@@ -1356,14 +956,14 @@ test_feed_wakes(void **state)
     if (wt.done_ms - created_ms >= 100)
         fail_msg("the feed answered %lld ms after the create", wt.done_ms - created_ms);
     cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(wt.r.json, "events")) {
-        if (js(ev, "ticket_id") != NULL && strcmp(js(ev, "ticket_id"), id) == 0) {
-            expect_str(ev, "type", "ticket.created");
-            assert_true(jnull(ev, "phone"));
+        if (fixture_js(ev, "ticket_id") != NULL && strcmp(fixture_js(ev, "ticket_id"), id) == 0) {
+            fixture_expect_str(ev, "type", "ticket.created");
+            assert_true(fixture_jnull(ev, "phone"));
             found = true;
         }
     }
     assert_true(found);
-    assert_true(jint(wt.r.json, "seq") > seq);
+    assert_true(fixture_jint(wt.r.json, "seq") > seq);
     http_reply_fini(&wt.r);
     http_client_free(&wt.c);
 }
@@ -1379,25 +979,25 @@ test_feed_units(void **state)
     bool saw = false;
 
     (void)state;
-    get_as(W_UNIT_OTHER, "/api/v1/feed", &r);
-    seq = jint(r.json, "seq");
+    fixture_get_as(W_UNIT_OTHER, "/api/v1/feed", &r);
+    seq = fixture_jint(r.json, "seq");
     http_reply_fini(&r);
-    create_ticket("help", NULL, id);
-    act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"gas\",\"role\":\"lead\"}]}",
-           "dispatched");
-    create_ticket("help", NULL, id2);
-    act_ok(W_AGENT, id2, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
-           "dispatched");
+    fixture_create_ticket("help", NULL, id);
+    fixture_act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"gas\",\"role\":\"lead\"}]}",
+                   "dispatched");
+    fixture_create_ticket("help", NULL, id2);
+    fixture_act_ok(W_AGENT, id2, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
+                   "dispatched");
     snprintf(path, sizeof path, "/api/v1/feed?since=%ld&wait=0", seq);
-    get_as(W_UNIT_OTHER, path, &r);
+    fixture_get_as(W_UNIT_OTHER, path, &r);
     assert_int_equal(r.status, 200);
     cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(r.json, "events")) {
-        const char *tid = js(ev, "ticket_id");
+        const char *tid = fixture_js(ev, "ticket_id");
 
         assert_true(tid == NULL || strcmp(tid, id2) != 0);
-        if (tid != NULL && strcmp(tid, id) == 0 && strcmp(js(ev, "action"), "dispatch") == 0)
+        if (tid != NULL && strcmp(tid, id) == 0 && strcmp(fixture_js(ev, "action"), "dispatch") == 0)
             saw = true;
-        assert_non_null(strstr(js(ev, "unit") != NULL ? js(ev, "unit") : "gas", "gas"));
+        assert_non_null(strstr(fixture_js(ev, "unit") != NULL ? fixture_js(ev, "unit") : "gas", "gas"));
     }
     assert_true(saw);
     http_reply_fini(&r);
@@ -1418,14 +1018,14 @@ test_sweep(void **state)
     int changed;
     bool saw = false;
     cJSON *t;
-    hl_time thu = local(2026, 11, 19, 10, 0);
+    hl_time thu = fixture_local(2026, 11, 19, 10, 0);
 
     (void)state;
     err_clear(&e);
-    get_as(W_AGENT, "/api/v1/feed", &r);
-    seq = jint(r.json, "seq");
+    fixture_get_as(W_AGENT, "/api/v1/feed", &r);
+    seq = fixture_jint(r.json, "seq");
     http_reply_fini(&r);
-    seed_ticket("help", NULL, thu, "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}", thu, id);
+    fixture_seed_ticket("help", NULL, thu, "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}", thu, id);
     t = fetch(W_AGENT, id);
     assert_false(has_flag(t, "overdue"));
     cJSON_Delete(t);
@@ -1447,10 +1047,10 @@ test_sweep(void **state)
     cJSON_Delete(t);
     /* a second sweep finds nothing new for it */
     snprintf(path, sizeof path, "/api/v1/feed?since=%ld&wait=0", seq);
-    get_as(W_AGENT, path, &r);
+    fixture_get_as(W_AGENT, path, &r);
     cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(r.json, "events")) {
-        if (js(ev, "ticket_id") != NULL && strcmp(js(ev, "ticket_id"), id) == 0 &&
-            js(ev, "action") != NULL && strcmp(js(ev, "action"), "reflag") == 0)
+        if (fixture_js(ev, "ticket_id") != NULL && strcmp(fixture_js(ev, "ticket_id"), id) == 0 &&
+            fixture_js(ev, "action") != NULL && strcmp(fixture_js(ev, "action"), "reflag") == 0)
             saw = true;
     }
     assert_true(saw);
@@ -1645,23 +1245,23 @@ test_hostile(void **state)
         } else if (b->who == W_NONE && b->header != NULL) {
             http_request(W->h, b->method, b->path, extra, body, body != NULL ? strlen(body) : 0, &r);
         } else {
-            req_as(b->who, b->method, b->path, body, b->len, extra, &r);
+            fixture_req_as(b->who, b->method, b->path, body, b->len, extra, &r);
         }
         if (r.status != b->status)
             fail_msg("%s (%s %s): expected %ld, got %ld %s", b->what, b->method, b->path, b->status,
                      r.status, r.body.buf != NULL ? r.body.buf : r.error);
-        expect_error(&r, b->status, b->code);
+        fixture_expect_error(&r, b->status, b->code);
         n4xx += r.status >= 400 && r.status < 500;
         http_reply_fini(&r);
     }
     assert_true(n4xx >= 30);
     /* SQL in q is only text: an empty page, not an error */
-    get_as(W_AGENT, "/api/v1/tickets?q=%27%20OR%20%271%27%3D%271%27%3B%20DROP%20TABLE%20tickets%3B--",
-           &r);
+    fixture_get_as(W_AGENT, "/api/v1/tickets?q=%27%20OR%20%271%27%3D%271%27%3B%20DROP%20TABLE%20tickets%3B--",
+                   &r);
     assert_int_equal(r.status, 200);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items")), 0);
     http_reply_fini(&r);
-    get_as(W_AGENT, "/api/v1/tickets?q=%25%25_%5C", &r);
+    fixture_get_as(W_AGENT, "/api/v1/tickets?q=%25%25_%5C", &r);
     assert_int_equal(r.status, 200);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items")), 0);
     http_reply_fini(&r);
@@ -1669,7 +1269,7 @@ test_hostile(void **state)
     http_get(W->h, "/api/v1/health", &r);
     assert_int_equal(r.status, 200);
     http_reply_fini(&r);
-    get_as(W_AGENT, "/api/v1/tickets?limit=1", &r);
+    fixture_get_as(W_AGENT, "/api/v1/tickets?limit=1", &r);
     assert_int_equal(r.status, 200);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items")), 1);
     http_reply_fini(&r);
@@ -1714,24 +1314,24 @@ test_night_clock(void **state)
     CURL *c;
 
     (void)state;
-    create_ticket("help", NULL, id);
-    act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
-           "dispatched");
-    act_ok(W_UNIT, id, "reply", "{\"reply\":\"已处理。\"}", "replied");
+    fixture_create_ticket("help", NULL, id);
+    fixture_act_ok(W_AGENT, id, "dispatch", "{\"units\":[{\"unit\":\"water\",\"role\":\"lead\"}]}",
+                   "dispatched");
+    fixture_act_ok(W_UNIT, id, "reply", "{\"reply\":\"已处理。\"}", "replied");
     harness_stop(W->h);
     setenv(SERVER_FAKE_NOW_ENV, NIGHT_TEXT, 1);
     harness_restart(W->h);
     /* sessions live on the server's clock: log in again five weeks later */
     W->now = instant(NIGHT_TEXT);
-    login("agent1", W->tok[W_AGENT], sizeof W->tok[W_AGENT]);
-    act(W_AGENT, id, "callback", "{\"outcome\":\"reached\",\"satisfaction\":\"satisfied\"}", &r);
+    fixture_login("agent1", W->tok[W_AGENT], sizeof W->tok[W_AGENT]);
+    fixture_act(W_AGENT, id, "callback", "{\"outcome\":\"reached\",\"satisfaction\":\"satisfied\"}", &r);
     expect_refusal(&r, 409, "callback_quiet_hours", "12345:callback_quiet_hours", true);
     err = cJSON_GetObjectItemCaseSensitive(r.json, "error");
-    assert_non_null(strstr(js(err, "possible_from"), "T08:00:00+08:00"));
+    assert_non_null(strstr(fixture_js(err, "possible_from"), "T08:00:00+08:00"));
     http_reply_fini(&r);
 
-    next_phone(phone, sizeof phone);
-    body = create_body("help", phone, NULL);
+    fixture_next_phone(phone, sizeof phone);
+    body = fixture_create_body("help", phone, NULL);
     c = curl_easy_init();
     snprintf(url, sizeof url, "%s/api/v1/tickets", W->h->base);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", W->tok[W_AGENT]);
@@ -1755,7 +1355,7 @@ test_night_clock(void **state)
     setenv(SERVER_FAKE_NOW_ENV, T0_TEXT, 1);
     harness_restart(W->h);
     W->now = W->t0;
-    login("agent1", W->tok[W_AGENT], sizeof W->tok[W_AGENT]);
+    fixture_login("agent1", W->tok[W_AGENT], sizeof W->tok[W_AGENT]);
 }
 
 int
@@ -1783,5 +1383,5 @@ main(void)
     };
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, fixture_world_teardown);
 }
