@@ -19,7 +19,7 @@
 
 /* Prepared statements, by index. */
 enum stmt {
-    ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
+    ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO,
     ST_TICKET_PUT, ST_TICKET_TOUCH, ST_TICKET_EVICT, ST_TICKET_GET, ST_TICKET_VERSION,
     ST_TICKET_DEL, ST_TICKET_CALLER, ST_TICKET_RECENT, ST_TICKET_OWN, ST_TICKET_COUNT,
     ST_ARTICLE_PUT, ST_ARTICLE_TOUCH, ST_ARTICLE_EVICT, ST_ARTICLE_GET,
@@ -31,6 +31,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT put",
+    [ST_RELEASE] = "RELEASE put",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO put",
     [ST_TICKET_PUT] =
         "INSERT INTO tickets(id, version, updated_at, caller_phone, status, is_open,"
         " created_by, units, last_used, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
@@ -113,6 +116,8 @@ struct cache {
     size_t max_tickets;
     size_t max_articles;
     int64_t clock;        /* last use counter: larger is more recent */
+    unsigned batch;       /* cache_batch_begin depth: puts share one transaction */
+    bool batch_open;      /* the batch's BEGIN succeeded */
 };
 
 /* Create the parent directories of path with mode 0700; true when they exist. */
@@ -464,6 +469,41 @@ units_of(const struct ticket *t)
     return strbuf_detach(&sb);
 }
 
+/* Evict the least recently used tickets beyond max_tickets (own open ones and keep_id
+ * stay); an SQLite code. */
+static int
+evict_tickets(struct cache *c, const char *keep_id)
+{
+    sqlite3_stmt *st = c->st[ST_TICKET_EVICT];
+
+    bind_text(st, 1, c->user);
+    bind_text(st, 2, c->unit);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)c->max_tickets);
+    sqlite3_bind_text(st, 4, keep_id, -1, SQLITE_TRANSIENT);
+    return step_done(st);
+}
+
+void
+cache_batch_begin(struct cache *c)
+{
+    if (c == NULL || c->db == NULL)
+        return;
+    if (c->batch++ == 0)
+        c->batch_open = step_done(c->st[ST_BEGIN]) == SQLITE_OK;
+}
+
+void
+cache_batch_end(struct cache *c)
+{
+    if (c == NULL || c->db == NULL || c->batch == 0 || --c->batch > 0)
+        return;
+    if (!c->batch_open)
+        return;
+    c->batch_open = false;
+    if (evict_tickets(c, "") != SQLITE_OK || step_done(c->st[ST_COMMIT]) != SQLITE_OK)
+        step_done(c->st[ST_ROLLBACK]);
+}
+
 int
 cache_put_ticket(struct cache *c, const struct ticket *t, const char *doc, struct err *e)
 {
@@ -483,7 +523,8 @@ cache_put_ticket(struct cache *c, const struct ticket *t, const char *doc, struc
         goto out;
     }
     units = units_of(t);
-    rc = step_done(c->st[ST_BEGIN]);
+    /* In a batch, a savepoint keeps each put whole; the batch commits and evicts once. */
+    rc = step_done(c->st[c->batch_open ? ST_SAVEPOINT : ST_BEGIN]);
     if (rc != SQLITE_OK)
         goto out;
     c->clock++;
@@ -505,18 +546,17 @@ cache_put_ticket(struct cache *c, const struct ticket *t, const char *doc, struc
         sqlite3_bind_int64(st, 2, c->clock);
         rc = step_done(st);
     }
-    if (rc == SQLITE_OK) {
-        st = c->st[ST_TICKET_EVICT];
-        bind_text(st, 1, c->user);
-        bind_text(st, 2, c->unit);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)c->max_tickets);
-        sqlite3_bind_text(st, 4, t->id, -1, SQLITE_TRANSIENT);
-        rc = step_done(st);
-    }
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK && !c->batch_open)
+        rc = evict_tickets(c, t->id);
+    if (c->batch_open) {
+        if (rc != SQLITE_OK)
+            step_done(c->st[ST_ROLLBACK_TO]);
+        step_done(c->st[ST_RELEASE]);
+    } else if (rc == SQLITE_OK) {
         rc = step_done(c->st[ST_COMMIT]);
-    else
+    } else {
         step_done(c->st[ST_ROLLBACK]);
+    }
 out:
     if (rc != SQLITE_OK)
         ret = db_fail(c, rc, "cannot store a ticket", e);

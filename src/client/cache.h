@@ -24,7 +24,7 @@
 /* Schema version of the file (PRAGMA user_version). */
 #define CACHE_SCHEMA_VERSION 1
 /* Default number of tickets kept. */
-#define CACHE_MAX_TICKETS 5000
+#define CACHE_MAX_TICKETS 10000
 /* Default number of articles kept. */
 #define CACHE_MAX_ARTICLES 2000
 /* Longest document accepted, bytes. */
@@ -66,6 +66,12 @@ void cache_set_user(struct cache *c, const char *user, const char *unit);
  * encode t); t gives the indexed columns. An older version never replaces a newer one.
  * Counts as a use; may evict. Returns HL_OK or an error. */
 int cache_put_ticket(struct cache *c, const struct ticket *t, const char *doc, struct err *e);
+/* Group the ticket puts that follow (a page of a list) into one transaction, with one
+ * eviction at its end, until the matching cache_batch_end. Nests; accepts NULL. Each put
+ * stays whole on its own (a savepoint). */
+void cache_batch_begin(struct cache *c);
+/* End a group begun by cache_batch_begin: evict, then commit. Accepts NULL. */
+void cache_batch_end(struct cache *c);
 /* The cached ticket id into *out (ticket_free); HL_ENOENT when not cached. Counts as a
  * use. */
 int cache_get_ticket(struct cache *c, const char *id, struct ticket **out, struct err *e);

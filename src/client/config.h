@@ -6,7 +6,7 @@
 #include "hotline/err.h"
 
 /* Default and bounds of [cache] max_tickets. */
-#define CONFIG_MAX_TICKETS_DEFAULT 5000
+#define CONFIG_MAX_TICKETS_DEFAULT 10000
 #define CONFIG_MAX_TICKETS_MIN 100
 #define CONFIG_MAX_TICKETS_MAX 1000000
 

@@ -77,7 +77,7 @@ fi
 keys Escape
 wait_gone "Filter:"
 keys Right
-wait_match "^ Mine: "
+wait_match "^ Mine: [0-9]+ tickets, [0-9]+ loaded"
 
 step "the detail shows every field and the timeline"
 keys Enter

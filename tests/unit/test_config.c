@@ -31,7 +31,7 @@ test_defaults(void **state)
     assert_string_equal(c.theme, "default");
     assert_string_equal(c.lang, "auto");
     assert_string_equal(c.timezone, "Asia/Shanghai");
-    assert_int_equal(c.max_tickets, 5000);
+    assert_int_equal(c.max_tickets, 10000);
     assert_null(c.path);
     config_fini(&c);
 }

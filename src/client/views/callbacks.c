@@ -203,7 +203,10 @@ load(struct callbacks_view *cv)
     if (api == NULL || !app_session(cv->app)->known)
         return;
     if (!app_online(cv->app)) {
-        load_cached(cv);
+        /* Decoding thousands of cached tickets is for a visible tab only: callbacks_enter
+         * loads when the tab is shown. */
+        if (app_active_view(cv->app)->priv == cv)
+            load_cached(cv);
         return;
     }
     if (cv->list_call != 0)

@@ -183,7 +183,11 @@ intake_view_changed(struct intake_view *v, enum intake_field field)
     if ((field == INTAKE_F_TITLE || field == INTAKE_F_DESCRIPTION || field == INTAKE_F_CATEGORY)
         && loop != NULL) {
         loop_cancel(loop, v->kb_timer);
-        v->kb_timer = loop_after(loop, INTAKE_KB_DEBOUNCE_MS, kb_fire, v);
+        v->kb_timer = 0;
+        if (intake_net_suggest_busy(v))
+            v->kb_again = true;    /* asked again when the round in flight has answered */
+        else
+            v->kb_timer = loop_after(loop, INTAKE_KB_DEBOUNCE_MS, kb_fire, v);
     }
     app_mark_dirty(v->app, APP_DIRTY_BODY);
 }

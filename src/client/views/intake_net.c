@@ -123,9 +123,20 @@ cancel_round(struct intake_view *v)
     }
 }
 
+bool
+intake_net_suggest_busy(const struct intake_view *v)
+{
+    for (size_t i = 0; i < INTAKE_KB_CALLS; i++) {
+        if (v->kb_calls[i] != 0)
+            return true;
+    }
+    return false;
+}
+
 void
 intake_net_suggest_clear(struct intake_view *v)
 {
+    v->kb_again = false;
     cancel_round(v);
     while (v->nsugg > 0)
         drop_suggest(v, v->nsugg - 1);
@@ -174,24 +185,10 @@ add_suggest(struct intake_view *v, struct article *a, bool notice)
     v->nsugg++;
 }
 
-/* A search of a round answered. */
+/* Put a search's answer into the pool. */
 static void
-suggest_done(struct api_result *r, void *arg)
+take_suggest(struct intake_view *v, struct api_result *r)
 {
-    struct intake_view *v = arg;
-    size_t slot = INTAKE_KB_CALLS;
-
-    if (r->cancelled)
-        return;
-    for (size_t i = 0; i < INTAKE_KB_CALLS; i++) {
-        if (v->kb_calls[i] == r->id)
-            slot = i;
-    }
-    if (slot == INTAKE_KB_CALLS)
-        return;
-    v->kb_calls[slot] = 0;
-    if (r->code != HL_OK)
-        return;
     if (v->kb_pool_round != v->kb_round) {
         /* The first answer of a new round replaces the old results (chosen ones and the
          * notices stay). */
@@ -208,6 +205,31 @@ suggest_done(struct api_result *r, void *arg)
     app_mark_dirty(v->app, APP_DIRTY_BODY);
 }
 
+/* A search of a round answered. */
+static void
+suggest_done(struct api_result *r, void *arg)
+{
+    struct intake_view *v = arg;
+    size_t slot = INTAKE_KB_CALLS;
+
+    if (r->cancelled)
+        return;
+    for (size_t i = 0; i < INTAKE_KB_CALLS; i++) {
+        if (v->kb_calls[i] == r->id)
+            slot = i;
+    }
+    if (slot == INTAKE_KB_CALLS)
+        return;
+    v->kb_calls[slot] = 0;
+    if (r->code == HL_OK)
+        take_suggest(v, r);
+    /* The text changed meanwhile: the next round, now that this one has answered. */
+    if (v->kb_again && !intake_net_suggest_busy(v)) {
+        v->kb_again = false;
+        intake_net_suggest(v);
+    }
+}
+
 void
 intake_net_suggest(struct intake_view *v)
 {
@@ -218,6 +240,7 @@ intake_net_suggest(struct intake_view *v)
     struct err e;
 
     cancel_round(v);
+    v->kb_again = false;
     if (api == NULL || !app_online(v->app))
         return;
     v->kb_round++;

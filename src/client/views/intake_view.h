@@ -23,8 +23,11 @@
 
 struct app;
 
-/* Debounce of the knowledge-base suggestions after a keystroke, ms. */
-#define INTAKE_KB_DEBOUNCE_MS 250
+/* Pause after a keystroke before the knowledge-base suggestions are asked for, ms: none,
+ * the search starts in the same turn of the loop, after every key already read. While a
+ * round is in flight the next one waits for its answers (kb_again), so fast typing costs
+ * one round at a time and no connection is dropped. */
+#define INTAKE_KB_DEBOUNCE_MS 0
 /* Debounce of the draft file after a change, ms. */
 #define INTAKE_DRAFT_DEBOUNCE_MS 500
 /* The hold reminder's period, ms. */
@@ -121,6 +124,7 @@ struct intake_view {
     uint64_t kb_calls[INTAKE_KB_CALLS];
     unsigned kb_round;                  /* current round */
     unsigned kb_pool_round;             /* round the pool belongs to */
+    bool kb_again;                      /* the text changed while a round was in flight */
     struct intake_suggest *sugg;
     size_t nsugg;
     struct article *notices;            /* current emergency notices */
@@ -173,6 +177,8 @@ void intake_net_history_clear(struct intake_view *v);
 void intake_net_suggest(struct intake_view *v);
 /* intake_net.c: forget the suggestions and cancel their calls. */
 void intake_net_suggest_clear(struct intake_view *v);
+/* True while a round of suggestion searches is in flight. */
+bool intake_net_suggest_busy(const struct intake_view *v);
 /* intake_net.c: fetch the current emergency notices. */
 void intake_net_notices(struct intake_view *v);
 /* intake_net.c: fetch the body of suggestion i when it is not known (for the answer). */

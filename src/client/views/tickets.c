@@ -1833,7 +1833,9 @@ static void
 start(struct tickets_view *v)
 {
     v->started = true;
-    paint_from_cache(v);
+    /* Decoding thousands of cached tickets is for a visible tab only (tickets_enter). */
+    if (app_active_view(v->app)->priv == v)
+        paint_from_cache(v);
     load_counts(v);
     load_page(v, true);
     if (v->mode != MODE_LIST && v->detail_id != NULL)
@@ -1897,6 +1899,17 @@ tickets_open(struct app *app, void *priv)
     input_init(&v->ff_to, 10, 0);
 }
 
+/* view_ops.enter: the tab became active; while the server is away, paint from the cache
+ * what nothing has painted yet. */
+static void
+tickets_enter(struct app *app, void *priv)
+{
+    struct tickets_view *v = priv;
+
+    if (v->started && !app_online(app) && v->n == 0 && !v->cached)
+        paint_from_cache(v);
+}
+
 /* view_ops.close */
 static void
 tickets_close(struct app *app, void *priv)
@@ -1944,6 +1957,7 @@ const struct view_ops tickets_view_ops = {
     .priv_size = sizeof(struct tickets_view),
     .open = tickets_open,
     .close = tickets_close,
+    .enter = tickets_enter,
     .draw = tickets_draw,
     .key = tickets_key,
     .on_event = tickets_on_event,
