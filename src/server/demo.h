@@ -43,7 +43,7 @@
 
 #define DEMO_PASSWORD "demo1234"
 #define DEMO_DEFAULT_TICKETS 300
-#define DEMO_MAX_TICKETS 20000
+#define DEMO_MAX_TICKETS 200000
 
 /* A responsible unit. */
 struct demo_unit {

@@ -73,7 +73,6 @@ units_exist(struct server *srv, const struct action_body *b, struct reply *rep)
 void
 h_actions_post(struct server *srv, struct request *req, struct reply *rep)
 {
-    struct store *st = srv->store;
     const char *name = request_param(req, "action");
     const char *id;
     struct action_body b;
@@ -122,8 +121,8 @@ h_actions_post(struct server *srv, struct request *req, struct reply *rep)
     aa.body = &b;
     aa.who = &who;
     aa.now = server_now(srv);
-    if (st->ops->ticket_update(st, id, version, action_str(a), apply_action, &aa, &out, &seq,
-                               &e) != HL_OK) {
+    if (hticket_update(srv, req, id, version, action_str(a), apply_action, &aa,
+                       action_str(a), &out, &seq, &e) != HL_OK) {
         if (e.code == HL_ECONFLICT && strcmp(e.field, "version") == 0)
             hticket_reply_stale(srv, req, rep, id, &e);
         else if (e.code == HL_ENOENT || aa.hidden)
@@ -136,7 +135,6 @@ h_actions_post(struct server *srv, struct request *req, struct reply *rep)
         goto out;
     }
     server_publish(srv, seq);
-    hticket_audit(srv, req, id, action_str(a));
     hticket_reply(srv, req, rep, 200, out);
 out:
     ticket_free(&out);

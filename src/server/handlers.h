@@ -4,6 +4,7 @@
 #include "request.h"
 
 struct server;
+struct stats_cache;
 
 /* GET /api/v1/health: liveness, version, store kind, profile, zone, calendar, time (no auth). */
 void h_health_get(struct server *srv, struct request *req, struct reply *rep);
@@ -32,6 +33,11 @@ void h_meta_get(struct server *srv, struct request *req, struct reply *rep);
 cJSON *h_meta_categories(const struct server *srv, struct err *e);
 /* GET /api/v1/stats?from=&to=&group=: KPIs, targets, pass/fail, monthly score (supervisor, admin). */
 void h_stats_get(struct server *srv, struct request *req, struct reply *rep);
+/* The decoded tickets /stats counts from, kept up to date from the change feed (one per
+ * server, for the SQLite store; without one /stats scans the store). */
+struct stats_cache *h_stats_cache_new(void);
+/* Free a cache made by h_stats_cache_new and NULL the pointer (NULL is fine). */
+void h_stats_cache_free(struct stats_cache **c);
 /* POST /api/v1/calls: one call event from the phone system (admin; 204), or an agent's own
  * (agent == the caller's id, else 403; no screen pop). */
 void h_calls_event(struct server *srv, struct request *req, struct reply *rep);

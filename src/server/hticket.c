@@ -243,19 +243,98 @@ out:
     ticket_free(&cur);
 }
 
-/* Write an audit row; a failure is logged. */
+/* What a read's audit transaction needs. */
+struct read_audit {
+    struct server *srv;
+    const struct request *req;
+    const char *ticket_id, *what;
+};
+
+/* write_tx body of hticket_audit. */
+static int
+read_audit_tx(struct store *st, void *arg, struct err *e)
+{
+    struct read_audit *ra = arg;
+
+    (void)st;
+    return hticket_audit_tx(ra->srv, ra->req, ra->ticket_id, ra->what, e);
+}
+
+/* Write the audit row of a read (through write_tx: concurrent reads and writes share
+ * commits); a failure is logged. */
 void
 hticket_audit(struct server *srv, const struct request *req, const char *ticket_id,
               const char *what)
 {
+    struct read_audit ra = { srv, req, ticket_id, what };
     struct err e;
 
     err_clear(&e);
-    if (srv->store->ops->audit_add(srv->store, req->user.id != NULL ? req->user.id : "-",
-                                   ticket_id, what, server_now(srv), &e) != HL_OK)
+    if (srv->store->ops->write_tx(srv->store, read_audit_tx, &ra, &e) != HL_OK)
         log_msg(srv->log, "audit", "cannot record %s of %s by %s: %s", what,
                 ticket_id != NULL ? ticket_id : "-", req->user.id != NULL ? req->user.id : "-",
                 e.msg);
+}
+
+/* Append the audit row of a change inside its transaction. */
+int
+hticket_audit_tx(struct server *srv, const struct request *req, const char *ticket_id,
+                 const char *what, struct err *e)
+{
+    return srv->store->ops->audit_add(srv->store, req->user.id != NULL ? req->user.id : "-",
+                                      ticket_id, what, server_now(srv), e);
+}
+
+/* What an audited ticket_update needs inside its transaction. */
+struct audited_update {
+    struct server *srv;
+    const struct request *req;
+    const char *id;
+    int64_t if_match;
+    const char *action;
+    store_mutate_fn fn;
+    void *arg;
+    const char *what;
+    struct ticket **out;
+    int64_t *seq;
+};
+
+/* write_tx body of hticket_update: the update, then its audit row. */
+static int
+audited_update_tx(struct store *st, void *arg, struct err *e)
+{
+    struct audited_update *u = arg;
+    int rc;
+
+    rc = st->ops->ticket_update(st, u->id, u->if_match, u->action, u->fn, u->arg, u->out,
+                                u->seq, e);
+    if (rc == HL_OK)
+        rc = hticket_audit_tx(u->srv, u->req, u->id, u->what, e);
+    return rc;
+}
+
+/* ticket_update and its audit row in one transaction. */
+int
+hticket_update(struct server *srv, const struct request *req, const char *id,
+               int64_t if_match, const char *action, store_mutate_fn fn, void *arg,
+               const char *what, struct ticket **out, int64_t *seq, struct err *e)
+{
+    struct store *st = srv->store;
+    struct audited_update u = { srv, req, id, if_match, action, fn, arg, what, out, seq };
+    int rc;
+
+    if (out != NULL)
+        *out = NULL;
+    if (seq != NULL)
+        *seq = 0;
+    rc = st->ops->write_tx(st, audited_update_tx, &u, e);
+    if (rc != HL_OK) {
+        if (out != NULL)
+            ticket_free(out);
+        if (seq != NULL)
+            *seq = 0;
+    }
+    return rc;
 }
 
 /* True when every query parameter is known and given once. */
@@ -429,18 +508,81 @@ count_one(const struct ticket *t, void *arg)
     return true;
 }
 
-/* Run a ticket list for the signed-in user and answer the page. */
+/* True when a stored ticket document surely has no confidential caller, so it may be
+ * served as it is to anyone who may see the ticket: the document is the codec's compact
+ * output, where only the caller has this key and a string never holds an unescaped quote.
+ * False when unsure (the caller must decode it). */
+bool
+hticket_doc_plain(const char *doc)
+{
+    return strstr(doc, "\"confidential\":false") != NULL &&
+           strstr(doc, "\"confidential\":true") == NULL;
+}
+
+/* Append the stored document doc to out as the signed-in user may see it (a unit user's
+ * confidential caller masked); nothing when the user's filter may not match it. False +
+ * 500 in rep when the document does not decode. */
+static bool
+add_doc(struct server *srv, const struct request *req, const struct ticket_query *q,
+        const char *text, bool filtered, const char *doc, struct strbuf *out, bool *first,
+        struct reply *rep)
+{
+    struct err e;
+    cJSON *json;
+    struct ticket *t = NULL;
+    char *enc = NULL;
+    bool ok = false;
+
+    if (req->user.role != USER_UNIT || hticket_doc_plain(doc)) {
+        if (!*first)
+            strbuf_addc(out, ',');
+        strbuf_adds(out, doc);
+        *first = false;
+        return true;
+    }
+    err_clear(&e);
+    json = codec_parse(doc, strlen(doc), &e);
+    if (json != NULL)
+        t = codec_ticket_decode(json, &e);
+    cJSON_Delete(json);
+    if (t == NULL) {
+        log_msg(srv->log, "tickets", "a stored ticket document does not decode: %s", e.msg);
+        reply_error(rep, 500, "internal_error", NULL,
+                    "a stored ticket cannot be read; run `hotlined check`");
+        return false;
+    }
+    if (!filtered || unit_may_list(q, text, t)) {
+        enc = cJSON_PrintUnformatted(json = hticket_to_json(srv, req, t));
+        cJSON_Delete(json);
+        if (enc == NULL) {
+            reply_error(rep, 500, "internal_error", NULL, "the reply could not be encoded");
+            goto out;
+        }
+        if (!*first)
+            strbuf_addc(out, ',');
+        strbuf_adds(out, enc);
+        *first = false;
+    }
+    ok = true;
+out:
+    free(enc);
+    ticket_free(&t);
+    return ok;
+}
+
+/* Run a ticket list for the signed-in user and answer the page: the stored documents as
+ * they are, decoded only where a unit user's view differs (masking, filter). */
 void
 hticket_list_reply(struct server *srv, const struct request *req, struct reply *rep,
                    struct ticket_query *q)
 {
     struct store *st = srv->store;
     struct ticket_page page;
+    struct strbuf *body = &rep->body;
     struct err e;
-    cJSON *root, *items;
     char *text = NULL;
     bool unit = req->user.role == USER_UNIT;
-    bool filtered;
+    bool filtered, first = true;
     size_t i;
 
     memset(&page, 0, sizeof page);
@@ -455,6 +597,7 @@ hticket_list_reply(struct server *srv, const struct request *req, struct reply *
     }
     text = trimmed(q->q);
     filtered = unit && (!str_empty(q->caller_phone) || text != NULL);
+    q->docs = true;
     if (st->ops->ticket_list(st, q, &page, &e) != HL_OK) {
         if (e.code == HL_EINVAL)
             reply_error(rep, 400, "invalid_parameter", str_empty(e.field) ? "cursor" : e.field,
@@ -472,20 +615,22 @@ hticket_list_reply(struct server *srv, const struct request *req, struct reply *
         }
         page.total = uc.n;
     }
-    root = cJSON_CreateObject();
-    items = cJSON_AddArrayToObject(root, "items");
+    strbuf_reset(body);             /* a failing add_doc answers the error instead */
+    strbuf_adds(body, "{\"items\":[");
     for (i = 0; i < page.n; i++) {
-        if (filtered && !unit_may_list(q, text, &page.items[i]))
-            continue;
-        cJSON_AddItemToArray(items, hticket_to_json(srv, req, &page.items[i]));
+        if (!add_doc(srv, req, q, text, filtered, page.docs[i], body, &first, rep))
+            goto out;
     }
-    if (page.next_cursor != NULL)
-        cJSON_AddStringToObject(root, "next_cursor", page.next_cursor);
+    strbuf_adds(body, "],\"next_cursor\":");
+    if (page.next_cursor != NULL)    /* hex digits (store_util_cursor_make) */
+        strbuf_addf(body, "\"%s\"", page.next_cursor);
     else
-        cJSON_AddNullToObject(root, "next_cursor");
+        strbuf_adds(body, "null");
     if (q->count)
-        cJSON_AddNumberToObject(root, "total", (double)(page.total < 0 ? 0 : page.total));
-    reply_json(rep, 200, root);
+        strbuf_addf(body, ",\"total\":%lld", (long long)(page.total < 0 ? 0 : page.total));
+    strbuf_addc(body, '}');
+    rep->content_type = NULL;
+    rep->status = 200;
 out:
     free(text);
     ticket_page_fini(&page);

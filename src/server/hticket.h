@@ -40,6 +40,9 @@ bool hticket_visible(const struct request *req, const struct ticket *t);
 bool hticket_masked(const struct request *req, const struct ticket *t);
 /* The ticket as the signed-in user may see it (masked when needed). Caller owns. */
 cJSON *hticket_to_json(struct server *srv, const struct request *req, struct ticket *t);
+/* True when a stored ticket document surely has no confidential caller (it may be served
+ * as it is); false when unsure. */
+bool hticket_doc_plain(const char *doc);
 /* Answer status with the ticket (masked when needed) and its ETag. */
 void hticket_reply(struct server *srv, const struct request *req, struct reply *rep, int status,
                    struct ticket *t);
@@ -59,10 +62,20 @@ int hticket_if_match(const struct request *req, struct reply *rep, int64_t *vers
  * a unit user that may not see it gets 404. */
 void hticket_reply_stale(struct server *srv, const struct request *req, struct reply *rep,
                          const char *id, const struct err *e);
-/* Write an audit row (what = "read_confidential", "created", "edit", an action name);
- * a failure is logged, never answered: the change itself is committed. */
+/* Write the audit row of a read (what = "read_confidential") in a transaction of its
+ * own; a failure is logged, never answered. */
 void hticket_audit(struct server *srv, const struct request *req, const char *ticket_id,
                    const char *what);
+/* Append the audit row of a change by the signed-in user (what = "created", "edit", an
+ * action name) inside the change's transaction (call it from a write_tx body or a mutate
+ * callback): its failure fails the change, so an acknowledged change has its row. */
+int hticket_audit_tx(struct server *srv, const struct request *req, const char *ticket_id,
+                     const char *what, struct err *e);
+/* store ticket_update of id plus its audit row (what) in one transaction and one
+ * commit; arguments and result as ticket_update. */
+int hticket_update(struct server *srv, const struct request *req, const char *id,
+                   int64_t if_match, const char *action, store_mutate_fn fn, void *arg,
+                   const char *what, struct ticket **out, int64_t *seq, struct err *e);
 /* True when every query parameter of req is one of names (n of them) and none is given
  * twice; else false with rep filled (400 invalid_parameter naming it). */
 bool hticket_known_params(const struct request *req, struct reply *rep,

@@ -18,6 +18,7 @@
 #include "auth.h"
 #include "cmd.h"
 #include "feed.h"
+#include "handlers.h"
 #include "http.h"
 #include "log.h"
 #include "paths.h"
@@ -44,7 +45,7 @@ usage(FILE *f)
             "  --profile P         rule profile: 12345 (default), 95198 or 956100\n"
             "  --rules FILE        the centre's rules file overriding the profile's limits\n"
             "  --log FILE          request log (default: standard error)\n"
-            "  --threads N         HTTP worker threads, 1-%d (default: CPUs, at least 2)\n"
+            "  --threads N         HTTP worker threads, 1-%d (default: 8 per CPU, at least 8)\n"
             "  --tls-cert FILE     serve HTTPS with this PEM certificate (chain); needs --tls-key\n"
             "  --tls-key FILE      the certificate's PEM private key; needs --tls-cert\n"
             "  --token-hours N     how long a session token lives, 1-%d hours (default %d)\n"
@@ -57,7 +58,9 @@ usage(FILE *f)
             SERVER_MAX_TOKEN_HOURS, (int)(AUTH_DEFAULT_TTL / 3600), HTTP_BODY_TIMEOUT_S);
 }
 
-/* Fill cfg with the defaults (listen 127.0.0.1:8080, threads = CPUs, at least 2). */
+/* Fill cfg with the defaults (listen 127.0.0.1:8080, threads = 8 per CPU, at least 8: a
+ * handler blocks while its write waits for the group commit's fsync, and more writers
+ * waiting means more writes per commit; an idle thread costs little). */
 void
 server_config_init(struct server_config *cfg)
 {
@@ -69,8 +72,9 @@ server_config_init(struct server_config *cfg)
     cfg->db_path = xstrdup(SERVER_DEFAULT_DB);
     cfg->tz_name = xstrdup(SERVER_DEFAULT_TZ);
     cfg->profile = xstrdup(SERVER_DEFAULT_PROFILE);
-    if (cpus < 2)
-        cpus = 2;
+    if (cpus < 1)
+        cpus = 1;
+    cpus *= 8;
     if (cpus > SERVER_MAX_THREADS)
         cpus = SERVER_MAX_THREADS;
     cfg->threads = (unsigned)cpus;
@@ -399,6 +403,8 @@ server_open(struct server *srv, struct err *e)
         name_file(e, "database", cfg->db_path);
         return EXIT_RUNTIME;
     }
+    if (strcmp(srv->store->ops->kind, "sqlite") == 0)
+        srv->stats_cache = h_stats_cache_new();
     if (srv->store->ops->feed_last_seq(srv->store, &last, e) != HL_OK) {
         name_file(e, "database", cfg->db_path);
         return EXIT_RUNTIME;
@@ -530,6 +536,7 @@ server_close(struct server *srv)
         srv->store->ops->feed_listen(srv->store, NULL, NULL, NULL);   /* before the hub goes */
     feed_free(&srv->feed);
     auth_free(&srv->auth);
+    h_stats_cache_free(&srv->stats_cache);
     if (srv->store != NULL)
         srv->store->ops->close(srv->store);
     srv->store = NULL;

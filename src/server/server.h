@@ -79,13 +79,14 @@ struct server {
     struct auth *auth;                /* password checks, sessions, login throttle */
     struct wf_ctx wf;                 /* rules, calendar and zone for workflow.h */
     struct feed *feed;                /* change sequence and long-poll waiters */
+    struct stats_cache *stats_cache;  /* /stats's decoded tickets (SQLite); NULL: scan */
     struct http *http;
     server_auth_fn authenticate;      /* NULL: every non-public route answers 401 */
     int64_t clock_skew;               /* test clock: seconds added to the wall clock */
     struct server_sweep sweep;
 };
 
-/* Fill cfg with the defaults (listen 127.0.0.1:8080, threads = CPUs, at least 2). */
+/* Fill cfg with the defaults (listen 127.0.0.1:8080, threads = 8 per CPU, at least 8). */
 void server_config_init(struct server_config *cfg);
 /* Release what cfg owns. */
 void server_config_fini(struct server_config *cfg);

@@ -39,9 +39,14 @@ ticket_page_fini(struct ticket_page *p)
 
     if (p == NULL)
         return;
-    for (i = 0; i < p->n; i++)
-        ticket_fini(&p->items[i]);
+    for (i = 0; i < p->n; i++) {
+        if (p->items != NULL)
+            ticket_fini(&p->items[i]);
+        if (p->docs != NULL)
+            free(p->docs[i]);
+    }
     free(p->items);
+    free(p->docs);
     free(p->next_cursor);
     memset(p, 0, sizeof *p);
 }

@@ -69,11 +69,14 @@ struct ticket_query {
     int limit;                  /* 1..100 (the store clamps) */
     const char *cursor;         /* opaque, from a previous page's next_cursor */
     bool count;                 /* fill total */
+    bool docs;                  /* fill ticket_page.docs instead of items */
 };
 
 /* One page of tickets. */
 struct ticket_page {
-    struct ticket *items;       /* embedded tickets: ticket_fini each */
+    struct ticket *items;       /* embedded tickets: ticket_fini each (NULL with docs) */
+    char **docs;                /* with query.docs: the n stored documents as they are
+                                 * (the codec's compact JSON), owned */
     size_t n;
     char *next_cursor;          /* NULL on the last page */
     int64_t total;              /* when query.count, else -1 */
@@ -142,6 +145,9 @@ void audit_row_fini(struct audit_row *a);
  * then bumps version, saves the document and columns and appends the feed row. */
 typedef int (*store_mutate_fn)(struct ticket *t, void *arg, struct err *e);
 
+/* The body of a write_tx transaction. Store calls it makes join the transaction. */
+typedef int (*store_tx_fn)(struct store *s, void *arg, struct err *e);
+
 /* Called for each ticket of a scan; return false to stop. t is borrowed for the call. */
 typedef bool (*store_scan_fn)(const struct ticket *t, void *arg);
 
@@ -198,6 +204,16 @@ struct store_ops {
     int (*ticket_update)(struct store *s, const char *id, int64_t if_match, const char *action,
                          store_mutate_fn fn, void *arg, struct ticket **out, int64_t *seq,
                          struct err *e);
+    /* Run fn in one write transaction and commit it durably before returning; an error
+     * of fn (e filled) rolls back everything fn wrote and is returned. Store calls fn
+     * makes join the transaction, so a ticket write and its audit row are one commit:
+     * an acknowledged write never lacks its audit row. Inside a transaction of the
+     * calling thread fn runs nested (a savepoint). SQLite: concurrent writers share
+     * commits (group commit: ticket_create and ticket_update take the same path), so fn
+     * may run on another writer's thread, and it returns only after the commit that holds
+     * its writes; fn must not depend on the calling thread. PostgreSQL: one transaction
+     * on the caller's connection (the database groups concurrent commits itself). */
+    int (*write_tx)(struct store *s, store_tx_fn fn, void *arg, struct err *e);
     /* One page of tickets. */
     int (*ticket_list)(struct store *s, const struct ticket_query *q, struct ticket_page *out,
                        struct err *e);

@@ -22,8 +22,10 @@
  * Text search: pg_trgm GIN indexes serve ILIKE '%q%' (3 characters and more; shorter
  * queries scan, as in SQLite). Text columns use the "C" collation so ILIKE folds ASCII
  * only, orders compare bytes, and results match the SQLite store's. Article ranking is
- * the SQLite store's: title hits first, then FTS5's bm25 (title weight 10, body 1,
- * k1 1.2, b 0.75) computed from occurrence counts and trigram counts, then newest.
+ * the SQLite store's (it replaced bm25): title hits first, then the position of the first
+ * match (in the title, else in the body), then newest, then id descending; a phrase of 3+
+ * characters found nowhere whole falls back to its bigrams, ranked by how many of them an
+ * article has first (here every article is scored; SQLite bounds that work).
  */
 #include <errno.h>
 #include <poll.h>
@@ -230,10 +232,29 @@ static const char *const schema_v1[] = {
     NULL,
 };
 
+/* Migration 2: indexes that answer the lists and counts of 100,000 tickets from the index
+ * alone: flag filters (with status, for the watch counters), "due" order with status,
+ * and the call counts of GET /stats (answered_at beside offered_at). Safe to run again. */
+static const char *const schema_v2[] = {
+    "CREATE INDEX IF NOT EXISTS tickets_flagged_cover ON tickets(created_at, id)"
+    " INCLUDE (status, flags) WHERE flags <> 0;"
+    "DROP INDEX IF EXISTS tickets_flagged;"
+    "DROP INDEX IF EXISTS tickets_due;"
+    "CREATE INDEX tickets_due ON tickets(due_at, id) INCLUDE (status);"
+    "CREATE INDEX IF NOT EXISTS calls_offered_answered ON calls(offered_at)"
+    " INCLUDE (answered_at);"
+    "DROP INDEX IF EXISTS calls_offered;"
+    "CREATE INDEX IF NOT EXISTS calls_agent_answered ON calls(agent, offered_at)"
+    " INCLUDE (answered_at);"
+    "DROP INDEX IF EXISTS calls_agent;",
+    NULL,
+};
+
 /* The migration steps in order: step i takes the schema from version i to i + 1; each is
  * a NULL-terminated list of SQL texts, all run in one transaction with the bookkeeping. */
 static const char *const *const migrations[] = {
     schema_v1,
+    schema_v2,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_PG_SCHEMA_VERSION,
@@ -1789,6 +1810,32 @@ pg_ticket_create(struct store *s, const struct ticket *t, const char *idem_key,
     return rc;
 }
 
+/* Run fn in one write transaction on the calling thread's connection (nested when it
+ * holds one already); concurrent commits are grouped by PostgreSQL itself. */
+static int
+pg_write_tx(struct store *s, store_tx_fn fn, void *arg, struct err *e)
+{
+    struct pg_store *ps = pgs(s);
+    struct pconn *c = borrow(ps, e);
+    int rc;
+
+    if (c == NULL)
+        return HL_EIO;
+    if (tx_begin(c, e) != HL_OK) {
+        give_back(ps, c);
+        return HL_EIO;
+    }
+    rc = fn(s, arg, e);
+    if (rc != HL_OK && e != NULL && e->code == HL_OK)
+        err_set(e, rc, "", "the change was refused");
+    if (rc == HL_OK && !tx_alive(c))
+        rc = err_set(e, HL_EIO, "", "the database rolled the change back after an error "
+                     "inside it; nothing was saved");
+    rc = tx_end(c, rc, e);
+    give_back(ps, c);
+    return rc;
+}
+
 /* Load a ticket. */
 static int
 pg_ticket_get(struct store *s, const char *id, struct ticket **out, struct err *e)
@@ -2066,10 +2113,18 @@ pg_ticket_list(struct store *s, const struct ticket_query *q, struct ticket_page
         goto out;
     }
     rows = PQntuples(r);
-    out->items = xcalloc((size_t)limit, sizeof *out->items);
+    if (q->docs)
+        out->docs = xcalloc((size_t)limit, sizeof *out->docs);
+    else
+        out->items = xcalloc((size_t)limit, sizeof *out->items);
     for (i = 0; i < rows && i < limit; i++) {
-        struct ticket *t = store_util_doc_to_ticket(col_text(r, i, 1), col_text(r, i, 2), e);
+        struct ticket *t;
 
+        if (q->docs) {
+            out->docs[out->n++] = xstrdup(PQgetvalue(r, i, 1));   /* doc is NOT NULL */
+            continue;
+        }
+        t = store_util_doc_to_ticket(col_text(r, i, 1), col_text(r, i, 2), e);
         if (t == NULL) {
             rc = HL_EIO;
             goto out;
@@ -2535,17 +2590,22 @@ article_where(struct qb *b, const struct article_query *q)
     }
 }
 
-/* Decode an offset cursor of the article search. */
+/* Decode an offset cursor of the article search; *fallback (when not NULL) tells whether
+ * it continues the bigram fallback of a phrase. */
 static int
-article_cursor(const char *cursor, int64_t *offset, struct err *e)
+article_cursor(const char *cursor, int64_t *offset, bool *fallback, struct err *e)
 {
     char *id = NULL;
     int rc;
 
     *offset = 0;
+    if (fallback != NULL)
+        *fallback = false;
     if (str_empty(cursor))
         return HL_OK;
     rc = store_util_cursor_parse(cursor, 'k', offset, &id, e);
+    if (rc == HL_OK && fallback != NULL)
+        *fallback = strcmp(id, "f") == 0;
     free(id);
     if (rc == HL_OK && (*offset < 0 || *offset > STORE_OFFSET_MAX))
         rc = err_set(e, HL_EINVAL, "cursor", "the cursor is out of range: start from the "
@@ -2553,25 +2613,21 @@ article_cursor(const char *cursor, int64_t *offset, struct err *e)
     return rc;
 }
 
-/* Occurrences of $2 in column col of a, ASCII folded (an SQL expression). */
-#define OCC(col) \
-    "((char_length(" col ") - char_length(replace(lower(" col "), " \
-    "lower($2::text COLLATE \"C\"), ''))) / char_length($2::text))"
-
 /* Build the ranked search query of q into b (LIMIT limit + 1 OFFSET *offset); *text gets
  * the trimmed query (owned, NULL when none). The inner query ranks on keys only; the
- * outer one reads the documents of the page. Ranking is the SQLite store's: title hits
- * first; then, from 3 characters, bm25 (FTS5's formula for one phrase: title weight 10,
- * body 1, k1 1.2, b 0.75, document length in trigrams over the average, kept in the
- * counters kb.ntok and kb.rows), below 3 the position of the match; then newest. */
+ * outer one reads the documents of the page. Ranking is the SQLite store's (store_util.h):
+ * title hits first, earlier matches first (the rank of the first match), then newest;
+ * with grams (the fallback of a phrase found nowhere whole) articles with more of them
+ * first, ranked by their best gram. pg_trgm serves ILIKE from 3 characters on. */
 static int
 article_search_sql(const struct article_query *q, int limit, struct qb *b, char **text,
-                   int64_t *offset, struct err *e)
+                   char *const *grams, size_t ng, int64_t *offset, struct err *e)
 {
     char *pat;
+    size_t i;
 
     *text = NULL;
-    if (article_cursor(q->cursor, offset, e) != HL_OK)
+    if (article_cursor(q->cursor, offset, NULL, e) != HL_OK)
         return HL_EINVAL;
     *text = store_util_trim_query(q->q);
     if (*text == NULL) {
@@ -2579,28 +2635,45 @@ article_search_sql(const struct article_query *q, int limit, struct qb *b, char 
                "a.updated_at AS up, a.id FROM articles a WHERE TRUE");
         article_where(b, q);
         qb_sql(b, " ORDER BY a.pinned DESC, a.updated_at DESC, a.id DESC");
+    } else if (ng > 0) {
+        struct strbuf score, key, any;
+
+        strbuf_init(&score);
+        strbuf_init(&key);
+        strbuf_init(&any);
+        for (i = 0; i < ng; i++) {
+            int k = qb_param(b, grams[i]);
+
+            strbuf_addf(&score, "%s(CASE WHEN strpos(lower(a.title), $%d::text COLLATE \"C\") > 0 "
+                        "OR strpos(lower(a.body), $%d::text COLLATE \"C\") > 0 THEN 1 ELSE 0 END)",
+                        i > 0 ? " + " : "", k, k);
+            strbuf_addf(&key, "%s(CASE WHEN strpos(lower(a.title), $%d::text COLLATE \"C\") > 0 "
+                        "THEN strpos(lower(a.title), $%d::text COLLATE \"C\")::bigint "
+                        "WHEN strpos(lower(a.body), $%d::text COLLATE \"C\") > 0 "
+                        "THEN %lld + strpos(lower(a.body), $%d::text COLLATE \"C\") END)",
+                        i > 0 ? ", " : "", k, k, k, (long long)STORE_GRAM_BODY, k);
+            strbuf_addf(&any, "%sa.title ILIKE '%%' || $%d || '%%' OR a.body ILIKE '%%' || $%d "
+                        "|| '%%'", i > 0 ? " OR " : "", k, k);
+        }
+        strbuf_addf(&b->sql, "SELECT d.doc, d.id FROM (SELECT a.rid, (%s) AS k1, "
+                    "least(%s)::float8 AS k2, a.updated_at AS up, a.id FROM articles a "
+                    "WHERE (%s)", score.buf, key.buf, any.buf);
+        strbuf_fini(&score);
+        strbuf_fini(&key);
+        strbuf_fini(&any);
+        article_where(b, q);
+        qb_sql(b, " ORDER BY k1 DESC, k2, up DESC, a.id DESC");
     } else {
         pat = store_util_like_pattern(*text);
         qb_param(b, pat);        /* $1 */
         qb_param(b, *text);      /* $2 */
         free(pat);
-        if (store_util_use_trigrams(*text))
-            qb_sql(b, "SELECT d.doc, d.id FROM (SELECT a.rid, a.title ILIKE $1 AS k1, "
-                   "-(f.f * 2.2 / (f.f + 1.2 * (0.25 + 0.75 * a.ntok / st.avgdl))) AS k2, "
-                   "a.updated_at AS up, a.id FROM articles a "
-                   "CROSS JOIN LATERAL (SELECT (10 * " OCC("a.title") " + " OCC("a.body")
-                   ")::float8 AS f) AS f "
-                   "CROSS JOIN (SELECT greatest(1.0, coalesce((SELECT last FROM counters "
-                   "WHERE name = 'kb.ntok'), 0)::float8 / greatest(1, coalesce((SELECT last "
-                   "FROM counters WHERE name = 'kb.rows'), 1))) AS avgdl) AS st "
-                   "WHERE (a.title ILIKE $1 OR a.body ILIKE $1)");
-        else
-            qb_sql(b, "SELECT d.doc, d.id FROM (SELECT a.rid, a.title ILIKE $1 AS k1, "
-                   "(CASE WHEN a.title ILIKE $1 "
-                   "THEN strpos(lower(a.title), lower($2::text COLLATE \"C\")) "
-                   "ELSE strpos(lower(a.body), lower($2::text COLLATE \"C\")) END)::float8 "
-                   "AS k2, a.updated_at AS up, a.id FROM articles a "
-                   "WHERE (a.title ILIKE $1 OR a.body ILIKE $1)");
+        qb_sql(b, "SELECT d.doc, d.id FROM (SELECT a.rid, a.title ILIKE $1 AS k1, "
+               "(CASE WHEN a.title ILIKE $1 "
+               "THEN strpos(lower(a.title), lower($2::text COLLATE \"C\")) "
+               "ELSE strpos(lower(a.body), lower($2::text COLLATE \"C\")) END)::float8 "
+               "AS k2, a.updated_at AS up, a.id FROM articles a "
+               "WHERE (a.title ILIKE $1 OR a.body ILIKE $1)");
         article_where(b, q);
         qb_sql(b, " ORDER BY k1 DESC, k2, up DESC, a.id DESC");
     }
@@ -2613,7 +2686,8 @@ article_search_sql(const struct article_query *q, int limit, struct qb *b, char 
     return HL_OK;
 }
 
-/* Ranked knowledge-base search. */
+/* Ranked knowledge-base search; a phrase of 3 characters or more found nowhere whole
+ * falls back to its bigrams (at least 3), as in the SQLite store. */
 static int
 pg_article_search(struct store *s, const struct article_query *q, struct article_page *out,
                   struct err *e)
@@ -2621,15 +2695,17 @@ pg_article_search(struct store *s, const struct article_query *q, struct article
     struct pg_store *ps = pgs(s);
     struct pconn *c = NULL;
     int limit = store_util_clamp_limit(q->limit);
-    char *text = NULL;
+    char *text = NULL, **grams = NULL;
+    size_t ng = 0;
     int64_t offset = 0;
     PGresult *r = NULL;
+    bool fallback = false;
     struct qb b;
-    int rc, rows, i;
+    int rc, rows = 0, i;
 
     memset(out, 0, sizeof *out);
     qb_init(&b);
-    rc = article_search_sql(q, limit, &b, &text, &offset, e);
+    rc = article_cursor(q->cursor, &offset, &fallback, e);
     if (rc != HL_OK)
         goto out;
     c = borrow(ps, e);
@@ -2637,12 +2713,36 @@ pg_article_search(struct store *s, const struct article_query *q, struct article
         rc = HL_EIO;
         goto out;
     }
-    r = qb_read(c, &b, "searching the knowledge base", e);
-    if (r == NULL) {
-        rc = HL_EIO;
-        goto out;
+    for (;;) {
+        if (fallback) {
+            text = store_util_trim_query(q->q);
+            if (text != NULL)
+                ng = store_util_phrase_bigrams(text, &grams);
+            free(text);
+            text = NULL;
+            if (ng < 3)
+                break;
+        }
+        rc = article_search_sql(q, limit, &b, &text, grams, ng, &offset, e);
+        if (rc != HL_OK)
+            goto out;
+        r = qb_read(c, &b, "searching the knowledge base", e);
+        if (r == NULL) {
+            rc = HL_EIO;
+            goto out;
+        }
+        rows = PQntuples(r);
+        if (rows > 0 || fallback || text == NULL || !str_empty(q->cursor)
+            || !store_util_use_trigrams(text))
+            break;
+        PQclear(r);             /* a phrase found nowhere whole: its bigrams */
+        r = NULL;
+        qb_fini(&b);
+        qb_init(&b);
+        free(text);
+        text = NULL;
+        fallback = true;
     }
-    rows = PQntuples(r);
     out->items = xcalloc((size_t)limit, sizeof *out->items);
     for (i = 0; i < rows && i < limit; i++) {
         struct article *a = store_util_doc_to_article(col_text(r, i, 0), col_text(r, i, 1), e);
@@ -2652,17 +2752,19 @@ pg_article_search(struct store *s, const struct article_query *q, struct article
             goto out;
         }
         free(a->snippet);
-        a->snippet = store_util_article_snippet(a, text);
+        a->snippet = ng > 0 ? store_util_article_snippet_grams(a, grams, ng)
+                            : store_util_article_snippet(a, text);
         out->items[out->n++] = *a;
         free(a);
     }
     if (rows > limit)
-        out->next_cursor = store_util_cursor_make('k', offset + limit, "");
+        out->next_cursor = store_util_cursor_make('k', offset + limit, ng > 0 ? "f" : "");
 out:
     PQclear(r);
     give_back(ps, c);
     if (rc != HL_OK)
         article_page_fini(out);
+    store_util_strings_free(grams, ng);
     qb_fini(&b);
     free(text);
     return rc;
@@ -3858,6 +3960,7 @@ static const struct store_ops pg_ops = {
     .article_search = pg_article_search,
     .article_scan = pg_article_scan,
     .audit_add = pg_audit_add,
+    .write_tx = pg_write_tx,
     .audit_list = pg_audit_list,
     .feed_last_seq = pg_feed_last_seq,
     .feed_since = pg_feed_since,

@@ -6,7 +6,7 @@
 #include "store.h"
 
 /* The schema version this build creates, migrates to and reads (table schema_migrations). */
-#define STORE_PG_SCHEMA_VERSION 1
+#define STORE_PG_SCHEMA_VERSION 2
 /* Connections per store when the URI does not say (query parameter pool_size=N, 1-64). */
 #define STORE_PG_POOL_DEFAULT 8
 

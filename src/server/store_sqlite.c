@@ -13,6 +13,7 @@
  * (external content, kept in step by triggers); queries of one or two characters,
  * which trigrams cannot answer, take a LIKE scan instead.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -37,6 +38,10 @@
 #include "store_util.h"
 
 #define BUSY_TIMEOUT_MS   5000
+/* Bytes of the database file read through a memory map instead of read(): searches of the
+ * knowledge base visit thousands of article rows, each read() a system call (256 MiB;
+ * shared by all connections through the page cache, not held in memory). */
+#define MMAP_SIZE         "268435456"
 #define CACHE_SLOTS       48          /* prepared statements kept per connection */
 #define NO_TIME           INT64_MAX   /* column value of an unset due time */
 #define MAX_FEED_LIMIT    1000
@@ -230,10 +235,42 @@ static const char *const schema_v1[] = {
     NULL,
 };
 
+/* Migration 2: indexes that answer the lists and counts of 100,000 tickets from the index
+ * alone: flag filters (with status, for the watch counters), "due" order with status,
+ * and the call counts of GET /stats (answered_at beside offered_at). Safe to run again. */
+static const char *const schema_v2[] = {
+    "CREATE INDEX IF NOT EXISTS tickets_flagged_cover ON tickets(created_at, id, status, flags)"
+    " WHERE flags != 0;"
+    "DROP INDEX IF EXISTS tickets_flagged;"
+    "DROP INDEX IF EXISTS tickets_due;"
+    "CREATE INDEX tickets_due ON tickets(due_at, id, status);"
+    "CREATE INDEX IF NOT EXISTS calls_offered_answered ON calls(offered_at, answered_at);"
+    "DROP INDEX IF EXISTS calls_offered;"
+    "CREATE INDEX IF NOT EXISTS calls_agent_answered ON calls(agent, offered_at, answered_at);"
+    "DROP INDEX IF EXISTS calls_agent;",
+    NULL,
+};
+
 /* The migration steps in order: step i takes the schema from version i to i + 1;
  * each is a NULL-terminated list of SQL texts run in one transaction. */
+/* Migration 3: kb_gram, the gram index of the knowledge base (store_util.h): one row per
+ * article and rank, rowid = rank << 32 | articles.rid, holding the hex tokens of the 1- and
+ * 2-character grams first found at that rank, so a gram's matches come out in rank order
+ * (contentless, no positions: about 24 MB for 50,000 articles). article_put keeps it in
+ * step; built here from the existing articles (again when run again). */
+static const char *const schema_v3[] = {
+    "CREATE VIRTUAL TABLE IF NOT EXISTS kb_gram USING fts5(g, content='', columnsize=0,"
+    " detail=none, tokenize='ascii');"
+    "INSERT INTO kb_gram(kb_gram) VALUES ('delete-all');"
+    "INSERT INTO kb_gram(rowid, g) SELECT (json_extract(j.value, '$[0]') << 32) | a.rid,"
+    " json_extract(j.value, '$[1]') FROM articles a, json_each(hl_kb_grams(a.title, a.body)) j;",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     schema_v1,
+    schema_v2,
+    schema_v3,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SQLITE_SCHEMA_VERSION,
@@ -259,8 +296,20 @@ struct conn {
     struct cached cache[CACHE_SLOTS];
     uint64_t tick;
     int depth;                  /* open transaction levels (BEGIN, then savepoints) */
+    bool wlocked;               /* holds the store's write lock (an outermost write) */
     unsigned creates;           /* ticket creates, to purge idempotency keys now and then */
     struct conn *next;
+};
+
+/* One write waiting in the group-commit queue: fn runs on the leader's connection in a
+ * savepoint of the leader's transaction; rc and *e are its result after the commit. */
+struct gjob {
+    int (*fn)(struct store *s, void *arg, struct err *e);
+    void *arg;
+    struct err *e;
+    int rc;
+    bool done;
+    struct gjob *next;
 };
 
 /* The SQLite store. base comes first: a struct store * is a struct sqlite_store *. */
@@ -271,6 +320,16 @@ struct sqlite_store {
     pthread_key_t key;
     pthread_mutex_t lock;       /* guards conns */
     struct conn *conns;
+    /* In-process writers queue on wlock (woken at once) instead of polling SQLite's
+     * write lock through the busy timeout (sleeps of up to 100 ms); other processes
+     * still meet the busy timeout. */
+    pthread_mutex_t wlock;
+    /* Group commit: writes queue here; one writer (the leader) runs every queued write
+     * in one transaction and one fsync, and acknowledges each after the commit. */
+    pthread_mutex_t glock;
+    pthread_cond_t gcond;
+    struct gjob *ghead, **gtail;
+    bool leading;
 };
 
 /* The SQLite store behind a store pointer. */
@@ -280,16 +339,44 @@ sq(struct store *s)
     return (struct sqlite_store *)s;
 }
 
+/* Why the database file or its WAL cannot be written now (EROFS, EPERM for an immutable
+ * file, EACCES), 0 when they can or it cannot be told: access() heeds those even for root. */
+static int
+db_unwritable(const struct conn *c)
+{
+    const char *path = c != NULL && c->owner != NULL ? c->owner->path : NULL;
+    char wal[4096];
+
+    if (path == NULL || strncmp(path, "file:", 5) == 0)
+        return 0;
+    if (access(path, W_OK) != 0 && (errno == EROFS || errno == EPERM || errno == EACCES))
+        return errno;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    if (access(wal, W_OK) != 0 && (errno == EROFS || errno == EPERM || errno == EACCES))
+        return errno;
+    return 0;
+}
+
 /* Fill e for a failed SQLite call; what says what was being done. Returns HL_EIO. */
 static int
 db_fail(struct conn *c, int rc, const char *what, struct err *e)
 {
     const char *msg = c != NULL && c->db != NULL ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc);
     int prim = rc & 0xff;
+    int sys = prim == SQLITE_READONLY || prim == SQLITE_IOERR ? db_unwritable(c) : 0;
 
     if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
         return err_set(e, HL_EIO, "", "%s: the database stayed locked for more than %d s (%s)",
                        what, BUSY_TIMEOUT_MS / 1000, msg);
+    /* Read-only: SQLite's own verdict, or a write refused by the system (a read-only
+     * mount, an immutable file, permissions). Reads go on; say how to get writes back. */
+    if (prim == SQLITE_READONLY || (prim == SQLITE_IOERR && sys != 0))
+        return err_set(e, HL_EIO, "", "%s: the database is read-only (%s): make the database, "
+                       "its -wal and -shm files and their directory writable for hotlined "
+                       "(mount, file attributes, permissions), then retry", what,
+                       sys == EROFS ? "a read-only file system" :
+                       sys == EPERM ? "a file is immutable: chattr -i" :
+                       sys == EACCES ? "permission denied" : msg);
     return err_set(e, HL_EIO, "", "%s: %s", what, msg);
 }
 
@@ -441,6 +528,29 @@ run(struct conn *c, const char *sql, const char *what, struct err *e)
     return HL_OK;
 }
 
+/* SQL function hl_kb_grams(title, body): the gram index rows of an article (store_util.h)
+ * as JSON [[rank, "tokens"], ...], for the migration that builds kb_gram. */
+static void
+kb_grams_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct store_gram_row *rows;
+    struct strbuf sb;
+    size_t n, i;
+
+    (void)argc;
+    n = store_util_gram_rows((const char *)sqlite3_value_text(argv[0]),
+                             (const char *)sqlite3_value_text(argv[1]), &rows);
+    strbuf_init(&sb);
+    strbuf_addc(&sb, '[');
+    for (i = 0; i < n; i++)
+        strbuf_addf(&sb, "%s[%lld,\"%s\"]", i > 0 ? "," : "", (long long)rows[i].rk,
+                    rows[i].tokens);
+    strbuf_addc(&sb, ']');
+    store_util_gram_rows_free(rows, n);
+    sqlite3_result_text(ctx, sb.buf, (int)sb.len, SQLITE_TRANSIENT);
+    strbuf_fini(&sb);
+}
+
 /* Open a connection with the store's settings. NULL + e on error. */
 static struct conn *
 conn_open(struct sqlite_store *ss, struct err *e)
@@ -458,14 +568,61 @@ conn_open(struct sqlite_store *ss, struct err *e)
     }
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    sqlite3_create_function(c->db, "hl_kb_grams", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                            kb_grams_fn, NULL, NULL);
     if (run(c, "PRAGMA synchronous=FULL", "setting synchronous=FULL", e) != HL_OK
         || run(c, "PRAGMA foreign_keys=ON", "enabling foreign keys", e) != HL_OK
-        || run(c, "PRAGMA temp_store=MEMORY", "setting temp_store", e) != HL_OK)
+        || run(c, "PRAGMA temp_store=MEMORY", "setting temp_store", e) != HL_OK
+        || run(c, "PRAGMA mmap_size=" MMAP_SIZE, "setting mmap_size", e) != HL_OK)
         goto fail;
     return c;
 fail:
     conn_close(c);
     return NULL;
+}
+
+/* True when no statement of c is in use: no cached one handed out (an uncached one only
+ * exists while one is) and none stepping (SQLite's own, e.g. FTS5's, are idle between
+ * calls). */
+static bool
+conn_unused(struct conn *c)
+{
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        if (c->cache[i].busy)
+            return false;
+    }
+    for (sqlite3_stmt *st = sqlite3_next_stmt(c->db, NULL); st != NULL;
+         st = sqlite3_next_stmt(c->db, st)) {
+        if (sqlite3_stmt_busy(st))
+            return false;
+    }
+    return true;
+}
+
+/* Give c a fresh SQLite handle when none of its statements is in use: one opened while
+ * the database or its WAL could not be written stays read-only for good, even once the
+ * files are writable again. False when c was left as it was. */
+static bool
+conn_reopen(struct conn *c)
+{
+    struct cached cache[CACHE_SLOTS];
+    struct conn *fresh;
+    sqlite3 *db;
+    struct err e;
+
+    if (!conn_unused(c))
+        return false;
+    fresh = conn_open(c->owner, &e);
+    if (fresh == NULL)
+        return false;
+    db = c->db;
+    c->db = fresh->db;
+    fresh->db = db;
+    memcpy(cache, c->cache, sizeof cache);
+    memcpy(c->cache, fresh->cache, sizeof cache);
+    memcpy(fresh->cache, cache, sizeof cache);
+    conn_close(fresh);
+    return true;
 }
 
 /* The calling thread's connection, opened on first use. NULL + e on error. */
@@ -492,23 +649,46 @@ conn_get(struct store *s, struct err *e)
     return c;
 }
 
+/* Release the store's write lock once the outermost transaction is over. */
+static void
+tx_unlock(struct conn *c)
+{
+    if (c->depth == 0 && c->wlocked) {
+        c->wlocked = false;
+        pthread_mutex_unlock(&c->owner->wlock);
+    }
+}
+
 /* Begin a transaction: at the outermost level BEGIN (IMMEDIATE for writes, so the write
- * lock is taken now and waiting for it goes through the busy timeout); inside another
- * transaction of this connection a savepoint, so a mutate callback that calls the store
- * joins the update's transaction. */
+ * lock is taken now and waiting for it goes through the busy timeout; in-process writers
+ * first take the store's wlock); inside another transaction of this connection a
+ * savepoint, so a mutate callback that calls the store joins the update's transaction. */
 static int
 tx_open(struct conn *c, bool write, struct err *e)
 {
     int rc;
 
-    if (c->depth > 0)
+    if (c->depth > 0) {
         rc = run(c, "SAVEPOINT nested", "starting a nested transaction", e);
-    else if (write)
+    } else if (write) {
+        pthread_mutex_lock(&c->owner->wlock);
+        c->wlocked = true;
+        /* A handle opened read-only while the files could not be written: BEGIN IMMEDIATE
+         * would start a mere read transaction on it. A fresh one, if they can be now. */
+        if ((c->owner->open_flags & SQLITE_OPEN_READWRITE) != 0 &&
+            sqlite3_db_readonly(c->db, "main") == 1 && db_unwritable(c) == 0)
+            conn_reopen(c);
         rc = run(c, "BEGIN IMMEDIATE", "starting a write transaction", e);
-    else
+        if (rc != HL_OK && (sqlite3_errcode(c->db) & 0xff) == SQLITE_READONLY &&
+            db_unwritable(c) == 0 && conn_reopen(c))   /* its WAL opened read-only */
+            rc = run(c, "BEGIN IMMEDIATE", "starting a write transaction", e);
+    } else {
         rc = run(c, "BEGIN", "starting a read transaction", e);
+    }
     if (rc == HL_OK)
         c->depth++;
+    else
+        tx_unlock(c);
     return rc;
 }
 
@@ -534,14 +714,15 @@ tx_rollback(struct conn *c)
     if (c->depth == 0)
         return;
     c->depth--;
-    if (!tx_alive(c))
-        return;
-    if (c->depth > 0) {
-        run(c, "ROLLBACK TO nested", "rolling back", NULL);
-        run(c, "RELEASE nested", "rolling back", NULL);
-    } else {
-        run(c, "ROLLBACK", "rolling back", NULL);
+    if (tx_alive(c)) {
+        if (c->depth > 0) {
+            run(c, "ROLLBACK TO nested", "rolling back", NULL);
+            run(c, "RELEASE nested", "rolling back", NULL);
+        } else {
+            run(c, "ROLLBACK", "rolling back", NULL);
+        }
     }
+    tx_unlock(c);
 }
 
 /* Commit the innermost level; rolls it back and fails when that fails or when the
@@ -553,6 +734,7 @@ tx_commit(struct conn *c, struct err *e)
         return HL_OK;
     if (!tx_alive(c)) {
         c->depth--;
+        tx_unlock(c);
         return err_set(e, HL_EIO, "", "the database rolled the transaction back after an "
                        "earlier error; nothing was saved");
     }
@@ -561,6 +743,7 @@ tx_commit(struct conn *c, struct err *e)
         return HL_EIO;
     }
     c->depth--;
+    tx_unlock(c);
     return HL_OK;
 }
 
@@ -572,6 +755,121 @@ tx_end(struct conn *c, int rc, struct err *e)
         return tx_commit(c, e);
     tx_rollback(c);
     return rc;
+}
+
+/* Fail job j with the error of the batch (unless it already failed on its own). */
+static void
+group_fail(struct gjob *j, const struct err *why)
+{
+    if (j->rc != HL_OK)
+        return;
+    j->rc = why->code != HL_OK ? why->code : HL_EIO;
+    if (j->e != NULL)
+        *j->e = *why;
+}
+
+/* Run a batch of queued writes in one transaction on the calling thread's connection:
+ * each in its own savepoint (a refused write rolls back alone), then one COMMIT. */
+static void
+group_commit(struct store *s, struct gjob *batch)
+{
+    struct conn *c;
+    struct gjob *j, *k;
+    struct err be;
+
+    err_clear(&be);
+    for (j = batch; j != NULL; j = j->next)
+        j->rc = HL_OK;
+    c = conn_get(s, &be);
+    if (c == NULL || tx_begin(c, &be) != HL_OK) {
+        for (j = batch; j != NULL; j = j->next)
+            group_fail(j, &be);
+        return;
+    }
+    for (j = batch; j != NULL; j = j->next) {
+        int rc = tx_begin(c, j->e);
+
+        if (rc == HL_OK) {
+            rc = j->fn(s, j->arg, j->e);
+            if (rc != HL_OK && j->e != NULL && j->e->code == HL_OK)
+                err_set(j->e, rc, "", "the change was refused");
+            rc = tx_end(c, rc, j->e);
+        }
+        j->rc = rc;
+        if (!tx_alive(c)) {
+            /* SQLite rolled the whole transaction back (e.g. a full disk): every write
+             * of the batch is lost, the later ones are not tried */
+            err_set(&be, HL_EIO, "", "the database rolled the transaction back after an "
+                    "error; nothing was saved: try again");
+            for (k = batch; k != NULL; k = k->next) {
+                if (k != j || rc == HL_OK)
+                    group_fail(k, &be);
+            }
+            break;
+        }
+    }
+    if (tx_commit(c, &be) != HL_OK) {
+        for (j = batch; j != NULL; j = j->next)
+            group_fail(j, &be);
+    }
+}
+
+/* Run fn in a write transaction shared with the writes other threads queue meanwhile
+ * (group commit, leader/follower): the first writer to find no leader becomes it, takes
+ * the whole queue, runs it with one commit and acknowledges each write; writes queued
+ * during that commit form the next batch. Returns fn's result, or the commit's error. */
+static int
+group_run(struct store *s, int (*fn)(struct store *s, void *arg, struct err *e), void *arg,
+          struct err *e)
+{
+    struct sqlite_store *ss = sq(s);
+    struct gjob job = { fn, arg, e, HL_OK, false, NULL };
+    struct gjob *batch, *j, *next;
+
+    pthread_mutex_lock(&ss->glock);
+    *ss->gtail = &job;
+    ss->gtail = &job.next;
+    while (!job.done) {
+        if (ss->leading) {
+            pthread_cond_wait(&ss->gcond, &ss->glock);
+            continue;
+        }
+        ss->leading = true;
+        batch = ss->ghead;
+        ss->ghead = NULL;
+        ss->gtail = &ss->ghead;
+        pthread_mutex_unlock(&ss->glock);
+        group_commit(s, batch);
+        pthread_mutex_lock(&ss->glock);
+        for (j = batch; j != NULL; j = next) {
+            next = j->next;      /* j lives on its writer's stack: read next first */
+            j->done = true;
+        }
+        ss->leading = false;
+        pthread_cond_broadcast(&ss->gcond);
+    }
+    pthread_mutex_unlock(&ss->glock);
+    return job.rc;
+}
+
+/* Run fn in one write transaction: nested when the calling thread is already in one,
+ * else through group commit. */
+static int
+sq_write_tx(struct store *s, store_tx_fn fn, void *arg, struct err *e)
+{
+    struct conn *c = conn_get(s, e);
+    int rc;
+
+    if (c == NULL)
+        return HL_EIO;
+    if (c->depth == 0)
+        return group_run(s, fn, arg, e);
+    if (tx_begin(c, e) != HL_OK)
+        return HL_EIO;
+    rc = fn(s, arg, e);
+    if (rc != HL_OK && e != NULL && e->code == HL_OK)
+        err_set(e, rc, "", "the change was refused");
+    return tx_end(c, rc, e);
 }
 
 /* Bind a string (NULL binds SQL NULL). */
@@ -764,6 +1062,9 @@ static void
 store_free_mem(struct sqlite_store *ss)
 {
     pthread_mutex_destroy(&ss->lock);
+    pthread_mutex_destroy(&ss->wlock);
+    pthread_mutex_destroy(&ss->glock);
+    pthread_cond_destroy(&ss->gcond);
     free(ss->path);
     free(ss);
 }
@@ -792,6 +1093,10 @@ store_sqlite_open(const char *path, const struct tz *tz, struct err *e)
     if (str_starts_with(path, "file:"))
         ss->open_flags |= SQLITE_OPEN_URI;
     pthread_mutex_init(&ss->lock, NULL);
+    pthread_mutex_init(&ss->wlock, NULL);
+    pthread_mutex_init(&ss->glock, NULL);
+    pthread_cond_init(&ss->gcond, NULL);
+    ss->gtail = &ss->ghead;
     if (pthread_key_create(&ss->key, conn_destroy) != 0) {
         err_set(e, HL_EIO, "", "cannot create a thread key for database connections");
         store_free_mem(ss);
@@ -1309,11 +1614,12 @@ out:
     return rc;
 }
 
-/* Create a ticket (id, version 1), honouring an idempotency key. */
+/* Create a ticket (id, version 1), honouring an idempotency key, in a transaction of
+ * its own (nested when the calling thread's connection is in one). */
 static int
-sq_ticket_create(struct store *s, const struct ticket *t, const char *idem_key,
-                 const char *body_hash, struct ticket **out, bool *replayed, int64_t *seq,
-                 struct err *e)
+create_now(struct store *s, const struct ticket *t, const char *idem_key,
+           const char *body_hash, struct ticket **out, bool *replayed, int64_t *seq,
+           struct err *e)
 {
     struct conn *c = conn_get(s, e);
     char *known = NULL;
@@ -1350,6 +1656,63 @@ sq_ticket_create(struct store *s, const struct ticket *t, const char *idem_key,
     return rc;
 }
 
+/* The arguments of a ticket_create or ticket_update queued for group commit. */
+struct write_args {
+    const struct ticket *t;
+    const char *idem_key, *body_hash;
+    bool *replayed;
+    const char *id;
+    int64_t if_match;
+    const char *action;
+    store_mutate_fn fn;
+    void *arg;
+    struct ticket **out;
+    int64_t *seq;
+};
+
+/* group_run body of ticket_create. */
+static int
+create_job(struct store *s, void *arg, struct err *e)
+{
+    struct write_args *w = arg;
+
+    return create_now(s, w->t, w->idem_key, w->body_hash, w->out, w->replayed, w->seq, e);
+}
+
+/* Create a ticket (id, version 1), honouring an idempotency key; through group commit
+ * unless the calling thread is inside a transaction. */
+static int
+sq_ticket_create(struct store *s, const struct ticket *t, const char *idem_key,
+                 const char *body_hash, struct ticket **out, bool *replayed, int64_t *seq,
+                 struct err *e)
+{
+    struct conn *c = conn_get(s, e);
+    struct write_args w;
+    int rc;
+
+    *out = NULL;
+    if (c == NULL)
+        return HL_EIO;
+    if (c->depth > 0)
+        return create_now(s, t, idem_key, body_hash, out, replayed, seq, e);
+    memset(&w, 0, sizeof w);
+    w.t = t;
+    w.idem_key = idem_key;
+    w.body_hash = body_hash;
+    w.out = out;
+    w.replayed = replayed;
+    w.seq = seq;
+    rc = group_run(s, create_job, &w, e);
+    if (rc != HL_OK) {           /* the batch's commit failed after create_now succeeded */
+        ticket_free(out);
+        if (seq != NULL)
+            *seq = 0;
+        if (replayed != NULL)
+            *replayed = false;
+    }
+    return rc;
+}
+
 /* Load a ticket. */
 static int
 sq_ticket_get(struct store *s, const char *id, struct ticket **out, struct err *e)
@@ -1375,11 +1738,11 @@ sq_ticket_get_doc(struct store *s, const char *id, char **doc, int64_t *version,
     return load_doc(c, id, doc, version, e);
 }
 
-/* Read-modify-write one ticket in one transaction. */
+/* Read-modify-write one ticket in one transaction of its own (nested when the calling
+ * thread's connection is in one). */
 static int
-sq_ticket_update(struct store *s, const char *id, int64_t if_match, const char *action,
-                 store_mutate_fn fn, void *arg, struct ticket **out, int64_t *seq,
-                 struct err *e)
+update_now(struct store *s, const char *id, int64_t if_match, const char *action,
+           store_mutate_fn fn, void *arg, struct ticket **out, int64_t *seq, struct err *e)
 {
     struct conn *c = conn_get(s, e);
     struct ticket *t = NULL;
@@ -1435,11 +1798,64 @@ sq_ticket_update(struct store *s, const char *id, int64_t if_match, const char *
     return rc;
 }
 
+/* group_run body of ticket_update. */
+static int
+update_job(struct store *s, void *arg, struct err *e)
+{
+    struct write_args *w = arg;
+
+    return update_now(s, w->id, w->if_match, w->action, w->fn, w->arg, w->out, w->seq, e);
+}
+
+/* Read-modify-write one ticket in one transaction; through group commit unless the
+ * calling thread is inside a transaction. */
+static int
+sq_ticket_update(struct store *s, const char *id, int64_t if_match, const char *action,
+                 store_mutate_fn fn, void *arg, struct ticket **out, int64_t *seq,
+                 struct err *e)
+{
+    struct conn *c = conn_get(s, e);
+    struct write_args w;
+    int rc;
+
+    if (out != NULL)
+        *out = NULL;
+    if (c == NULL)
+        return HL_EIO;
+    if (c->depth > 0)
+        return update_now(s, id, if_match, action, fn, arg, out, seq, e);
+    memset(&w, 0, sizeof w);
+    w.id = id;
+    w.if_match = if_match;
+    w.action = action;
+    w.fn = fn;
+    w.arg = arg;
+    w.out = out;
+    w.seq = seq;
+    rc = group_run(s, update_job, &w, e);
+    if (rc != HL_OK) {           /* the batch's commit failed after update_now succeeded */
+        if (out != NULL)
+            ticket_free(out);
+        if (seq != NULL)
+            *seq = 0;
+    }
+    return rc;
+}
+
 /* ---- tickets: lists ---- */
 
-/* Append the WHERE clause of a ticket query (always starts " WHERE 1"). */
+/* How ticket_where words its clause for the query around it. */
+enum {
+    WHERE_PAGE = 1 << 0,        /* a page in an index's order: the unit filter probes
+                                 * ticket_units per row instead of listing the unit's
+                                 * tickets and sorting them */
+    WHERE_STATUS_SCAN = 1 << 1, /* status filters rows; its index must not drive the query
+                                 * (a flag filter's covering index, or another order's) */
+};
+
+/* Append the WHERE clause of a ticket query (always starts " WHERE 1"); how: WHERE_ bits. */
 static void
-ticket_where(struct qb *b, const struct ticket_query *q)
+ticket_where(struct qb *b, const struct ticket_query *q, unsigned how)
 {
     char phone[32];
     char *text, *pat;
@@ -1448,7 +1864,8 @@ ticket_where(struct qb *b, const struct ticket_query *q)
 
     qb_sql(b, " WHERE 1");
     if (q->status_mask != 0) {
-        qb_sql(b, " AND status IN (");
+        qb_sql(b, (how & WHERE_STATUS_SCAN) != 0 || q->flag_mask != 0 ? " AND +status IN ("
+                                                                       : " AND status IN (");
         for (i = 0; i < STATUS_COUNT; i++) {
             if ((q->status_mask & (1u << i)) == 0)
                 continue;
@@ -1461,7 +1878,11 @@ ticket_where(struct qb *b, const struct ticket_query *q)
             qb_sql(b, "NULL");   /* only unknown bits: matches nothing */
         qb_sql(b, ")");
     }
-    if (!str_empty(q->unit)) {
+    if (!str_empty(q->unit) && (how & WHERE_PAGE) != 0) {
+        qb_sql(b, " AND EXISTS (SELECT 1 FROM ticket_units WHERE ticket_units.unit = ");
+        qb_text(b, q->unit);
+        qb_sql(b, " AND ticket_units.ticket_id = tickets.id)");
+    } else if (!str_empty(q->unit)) {
         qb_sql(b, " AND id IN (SELECT ticket_id FROM ticket_units WHERE unit = ");
         qb_text(b, q->unit);
         qb_sql(b, ")");
@@ -1542,6 +1963,20 @@ take_ticket(sqlite3_stmt *st, int col, struct ticket *items, size_t *n, struct e
     return HL_OK;
 }
 
+/* Copy the current row's document (column col) into docs[*n]. */
+static int
+take_doc(sqlite3_stmt *st, int col, char **docs, size_t *n, struct err *e)
+{
+    const char *doc = col_text(st, col);
+
+    if (doc == NULL) {
+        err_set(e, HL_EIO, "", "ticket %s: the stored document is missing", col_text(st, col + 1));
+        return HL_EIO;
+    }
+    docs[(*n)++] = xstrdup(doc);
+    return HL_OK;
+}
+
 /* Count the tickets matching q. */
 static int
 ticket_count(struct conn *c, const struct ticket_query *q, int64_t *total, struct err *e)
@@ -1552,7 +1987,7 @@ ticket_count(struct conn *c, const struct ticket_query *q, int64_t *total, struc
 
     qb_init(&b);
     qb_sql(&b, "SELECT count(*) FROM tickets");
-    ticket_where(&b, q);
+    ticket_where(&b, q, 0);
     st = prep(c, b.sql.buf, e);
     if (st == NULL) {
         rc = HL_EIO;
@@ -1570,9 +2005,77 @@ out:
     return rc;
 }
 
-/* Build the page query of q into b: SELECT key, doc, id ... LIMIT limit + 1. */
+/* True when q is a trigram text search with no other filter, in created order. */
+static bool
+text_search_alone(const struct ticket_query *q, const struct store_ticket_order *ord)
+{
+    char *text;
+    bool yes;
+
+    if (strcmp(ord->col, "created_at") != 0 || q->status_mask != 0 || !str_empty(q->unit)
+        || !str_empty(q->caller_phone) || q->flag_mask != 0 || !str_empty(q->created_by)
+        || !str_empty(q->category) || q->nature >= 0 || q->updated_since != 0
+        || q->created_from != 0 || q->created_to != 0 || q->due_before != 0
+        || q->callback_due_before != 0)
+        return false;
+    text = store_util_trim_query(q->q);
+    yes = text != NULL && store_util_use_trigrams(text);
+    free(text);
+    return yes;
+}
+
+/* Decide how a text search alone finds its page: when its matches are many, walking
+ * tickets_created newest first and probing the match set stops after a few hundred
+ * index entries, where fetching and sorting every match would read each one's row; when
+ * they are few, sorting them is cheaper. The break-even (about sqrt(tickets x page / 8)
+ * matches) comes from measurements at 10,000 tickets. */
 static int
-ticket_list_sql(const struct ticket_query *q, int limit, struct qb *b,
+walk_created(struct conn *c, const struct ticket_query *q, int limit, bool *walk,
+             struct err *e)
+{
+    const struct store_ticket_order *ord = store_util_ticket_order(q->order, e);
+    sqlite3_stmt *st;
+    char *text, *pat;
+    int64_t tickets = 0, enough = 0;
+    int src;
+
+    *walk = false;
+    if (ord == NULL || !text_search_alone(q, ord))
+        return HL_OK;
+    st = prep(c, "SELECT max(rid) FROM tickets", e);
+    if (st == NULL)
+        return HL_EIO;
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        tickets = sqlite3_column_int64(st, 0);
+    done(c, st);
+    if (src != SQLITE_ROW)
+        return db_fail(c, src, "counting tickets", e);
+    while ((enough + 1) * (enough + 1) * 8 <= tickets * (limit + 1))
+        enough++;
+    if (enough <= limit)
+        return HL_OK;
+    st = prep(c, "SELECT count(*) FROM (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH ?1"
+              " LIMIT ?2)", e);
+    if (st == NULL)
+        return HL_EIO;
+    text = store_util_trim_query(q->q);
+    pat = fts_phrase(text);
+    sqlite3_bind_text(st, 1, pat, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, enough);
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        *walk = sqlite3_column_int64(st, 0) >= enough;
+    done(c, st);
+    free(pat);
+    free(text);
+    return src == SQLITE_ROW ? HL_OK : db_fail(c, src, "searching tickets", e);
+}
+
+/* Build the page query of q into b: SELECT key, doc, id ... LIMIT limit + 1; walk: go
+ * through tickets_created (walk_created). */
+static int
+ticket_list_sql(const struct ticket_query *q, int limit, bool walk, struct qb *b,
                 const struct store_ticket_order **ord_out, struct err *e)
 {
     const struct store_ticket_order *ord = store_util_ticket_order(q->order, e);
@@ -1587,9 +2090,10 @@ ticket_list_sql(const struct ticket_query *q, int limit, struct qb *b,
         return HL_EINVAL;
     /* The page is chosen on keys alone; documents are read for its rows only (a sort
      * would otherwise copy every matching document). */
-    strbuf_addf(&b->sql, "SELECT p.k, t.doc, t.id FROM (SELECT rid, %s AS k, id FROM tickets",
-                ord->col);
-    ticket_where(b, q);
+    strbuf_addf(&b->sql, "SELECT p.k, t.doc, t.id FROM (SELECT rid, %s AS k, id FROM tickets%s",
+                ord->col, walk ? " INDEXED BY tickets_created" : "");
+    ticket_where(b, q, WHERE_PAGE
+                 | (strcmp(ord->col, "created_at") != 0 ? WHERE_STATUS_SCAN : 0u));
     if (cur_id != NULL) {
         strbuf_addf(&b->sql, " AND (%s, id) %s (", ord->col, ord->desc ? "<" : ">");
         qb_int(b, key);
@@ -1619,13 +2123,16 @@ sq_ticket_list(struct store *s, const struct ticket_query *q, struct ticket_page
     int64_t last_key = 0;
     char *last_id = NULL;
     int rc = HL_OK, src;
+    bool walk = false;
 
     memset(out, 0, sizeof *out);
     out->total = -1;
     qb_init(&b);
     if (c == NULL)
         return HL_EIO;
-    rc = ticket_list_sql(q, limit, &b, &ord, e);
+    rc = walk_created(c, q, limit, &walk, e);
+    if (rc == HL_OK)
+        rc = ticket_list_sql(q, limit, walk, &b, &ord, e);
     if (rc != HL_OK)
         goto out;
     st = prep(c, b.sql.buf, e);
@@ -1634,13 +2141,19 @@ sq_ticket_list(struct store *s, const struct ticket_query *q, struct ticket_page
         goto out;
     }
     qb_bind(&b, st);
-    out->items = xcalloc((size_t)limit, sizeof *out->items);
+    if (q->docs)
+        out->docs = xcalloc((size_t)limit, sizeof *out->docs);
+    else
+        out->items = xcalloc((size_t)limit, sizeof *out->items);
     for (src = sqlite3_step(st); src == SQLITE_ROW; src = sqlite3_step(st)) {
         if (out->n == (size_t)limit) {
             out->next_cursor = store_util_cursor_make(ord->tag, last_key, last_id);
             break;
         }
-        rc = take_ticket(st, 1, out->items, &out->n, e);
+        if (q->docs)
+            rc = take_doc(st, 1, out->docs, &out->n, e);
+        else
+            rc = take_ticket(st, 1, out->items, &out->n, e);
         if (rc != HL_OK)
             goto out;
         last_key = sqlite3_column_int64(st, 0);
@@ -1681,7 +2194,7 @@ sq_ticket_scan(struct store *s, const struct ticket_query *q, store_scan_fn fn, 
         return HL_EIO;
     qb_init(&b);
     qb_sql(&b, "SELECT doc, id FROM tickets");
-    ticket_where(&b, q);
+    ticket_where(&b, q, 0);
     qb_sql(&b, " ORDER BY created_at ASC, id ASC");
     st = prep(c, b.sql.buf, e);
     if (st == NULL) {
@@ -1742,16 +2255,20 @@ sq_cluster_callers(struct store *s, const char *category, const char *location, 
     return rc;
 }
 
-/* Recompute the flags of open tickets; save those that changed (version + 1, feed row). */
+/* Recompute the flags of open tickets; save those that changed (version + 1, feed row).
+ * The open tickets are read outside the write transaction (decoding 40,000 documents takes
+ * a second or more, and writers would wait for it); the ones whose flags changed are read
+ * again inside it and saved when their flags still change. */
 static int
 sq_ticket_reflag(struct store *s, unsigned (*fn)(const struct ticket *t, void *arg),
                  void *arg, int *changed, int64_t *seq, struct err *e)
 {
     struct conn *c = conn_get(s, e);
-    struct ticket **todo = NULL;
+    char **todo = NULL;
     size_t n = 0, cap = 0, i;
     sqlite3_stmt *st = NULL;
-    int rc = HL_OK, src;
+    int rc = HL_OK, src, saved = 0;
+    bool in_tx = false;
 
     if (changed != NULL)
         *changed = 0;
@@ -1759,34 +2276,27 @@ sq_ticket_reflag(struct store *s, unsigned (*fn)(const struct ticket *t, void *a
         *seq = 0;
     if (c == NULL)
         return HL_EIO;
-    if (tx_begin(c, e) != HL_OK)
-        return HL_EIO;
     st = prep(c, "SELECT doc, id FROM tickets WHERE status IN ('accepted', 'dispatched', "
               "'in_progress', 'returned', 'replied', 'callback') ORDER BY rid", e);
-    if (st == NULL) {
-        rc = HL_EIO;
-        goto out;
-    }
+    if (st == NULL)
+        return HL_EIO;
     for (src = sqlite3_step(st); src == SQLITE_ROW; src = sqlite3_step(st)) {
         struct ticket *t = store_util_doc_to_ticket(col_text(st, 0), col_text(st, 1), e);
-        unsigned nf;
+        bool differs;
 
         if (t == NULL) {
             rc = HL_EIO;
             goto out;
         }
-        nf = fn(t, arg);
-        if (nf == t->flags) {
-            ticket_free(&t);
+        differs = fn(t, arg) != t->flags;
+        ticket_free(&t);
+        if (!differs)
             continue;
-        }
-        t->flags = nf;
-        t->version++;
         if (n == cap) {
             cap = cap == 0 ? 16 : cap * 2;
             todo = xrealloc(todo, cap * sizeof *todo);
         }
-        todo[n++] = t;
+        todo[n++] = col_dup(st, 1);
     }
     if (src != SQLITE_DONE) {
         rc = db_fail(c, src, "scanning open tickets", e);
@@ -1794,17 +2304,36 @@ sq_ticket_reflag(struct store *s, unsigned (*fn)(const struct ticket *t, void *a
     }
     done(c, st);
     st = NULL;
-    for (i = 0; i < n && rc == HL_OK; i++)
-        rc = save_ticket(c, s, todo[i], "reflag", 0, seq, e);
+    if (n == 0)
+        goto out;
+    if (tx_begin(c, e) != HL_OK) {
+        rc = HL_EIO;
+        goto out;
+    }
+    in_tx = true;
+    for (i = 0; i < n && rc == HL_OK; i++) {
+        struct ticket *t = NULL;
+        unsigned nf;
+
+        rc = load_ticket(c, todo[i], &t, e);
+        if (rc == HL_OK && ticket_is_open(t) && (nf = fn(t, arg)) != t->flags) {
+            t->flags = nf;
+            t->version++;
+            rc = save_ticket(c, s, t, "reflag", 0, seq, e);
+            saved++;
+        }
+        ticket_free(&t);
+    }
 out:
     done(c, st);
-    rc = tx_end(c, rc, e);
+    if (in_tx)
+        rc = tx_end(c, rc, e);
     if (rc == HL_OK && changed != NULL)
-        *changed = (int)n;
+        *changed = saved;
     if (rc != HL_OK && seq != NULL)
         *seq = 0;
     for (i = 0; i < n; i++)
-        ticket_free(&todo[i]);
+        free(todo[i]);
     free(todo);
     return rc;
 }
@@ -1882,12 +2411,98 @@ new_article_id(struct conn *c, char **id, struct err *e)
     }
 }
 
-/* Insert or replace an article by id and keep the search index in step (triggers). */
+/* The text an article had before a put, for its kb_gram rows. */
+struct kb_old {
+    int64_t rid;                /* 0: a new article */
+    char *title;
+    char *body;
+};
+
+/* Read the rid, title and body of a stored article into old (rid 0 when new). */
+static int
+kb_old_read(struct conn *c, const char *id, struct kb_old *old, struct err *e)
+{
+    sqlite3_stmt *st = prep(c, "SELECT rid, title, body FROM articles WHERE id = ?1", e);
+    int rc = HL_OK, src;
+
+    memset(old, 0, sizeof *old);
+    if (st == NULL)
+        return HL_EIO;
+    bind_text(st, 1, id);
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        old->rid = sqlite3_column_int64(st, 0);
+        old->title = xstrdup(col_text(st, 1));
+        old->body = xstrdup(col_text(st, 2));
+    } else if (src != SQLITE_DONE) {
+        rc = db_fail(c, src, "reading an article", e);
+    }
+    done(c, st);
+    return rc;
+}
+
+/* Add (or with del, remove) the kb_gram rows of an article's text. A contentless FTS5
+ * table removes a row given the tokens it was given, which are computed again here. */
+static int
+kb_gram_rows(struct conn *c, int64_t rid, const char *title, const char *body, bool del,
+             struct err *e)
+{
+    struct store_gram_row *rows;
+    size_t n = store_util_gram_rows(title, body, &rows), i;
+    sqlite3_stmt *st = prep(c, del ? "INSERT INTO kb_gram(kb_gram, rowid, g) "
+                                     "VALUES ('delete', ?1, ?2)"
+                                   : "INSERT INTO kb_gram(rowid, g) VALUES (?1, ?2)", e);
+    int rc = st != NULL ? HL_OK : HL_EIO;
+
+    for (i = 0; i < n && rc == HL_OK; i++) {
+        sqlite3_reset(st);
+        bind_int(st, 1, rows[i].rk << 32 | rid);
+        bind_text(st, 2, rows[i].tokens);
+        rc = step_done(c, st, "indexing the article", e);
+    }
+    done(c, st);
+    store_util_gram_rows_free(rows, n);
+    return rc;
+}
+
+/* Bring the kb_gram rows of article id from its old text to title and body. */
+static int
+kb_gram_sync(struct conn *c, const char *id, const struct kb_old *old, const char *title,
+             const char *body, struct err *e)
+{
+    sqlite3_stmt *st;
+    int64_t rid = 0;
+    int rc = HL_OK, src;
+
+    if (old->rid != 0 && strcmp(old->title, title) == 0 && strcmp(old->body, body) == 0)
+        return HL_OK;
+    if (old->rid != 0)
+        rc = kb_gram_rows(c, old->rid, old->title, old->body, true, e);
+    if (rc != HL_OK)
+        return rc;
+    st = prep(c, "SELECT rid FROM articles WHERE id = ?1", e);
+    if (st == NULL)
+        return HL_EIO;
+    bind_text(st, 1, id);
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        rid = sqlite3_column_int64(st, 0);
+    else
+        rc = db_fail(c, src == SQLITE_DONE ? SQLITE_CORRUPT : src, "indexing the article", e);
+    done(c, st);
+    if (rc == HL_OK)
+        rc = kb_gram_rows(c, rid, title, body, false, e);
+    return rc;
+}
+
+/* Insert or replace an article by id and keep the search indexes in step (kb_fts by
+ * triggers, kb_gram here). */
 static int
 sq_article_put(struct store *s, const struct article *in, struct article **out, struct err *e)
 {
     struct conn *c = conn_get(s, e);
     struct article a;
+    struct kb_old old;
     char *id = NULL, *doc = NULL;
     int64_t version = 0;
     hl_time created = 0;
@@ -1896,6 +2511,7 @@ sq_article_put(struct store *s, const struct article *in, struct article **out, 
 
     if (out != NULL)
         *out = NULL;
+    memset(&old, 0, sizeof old);
     if (c == NULL)
         return HL_EIO;
     if (tx_begin(c, e) != HL_OK)
@@ -1914,6 +2530,8 @@ sq_article_put(struct store *s, const struct article *in, struct article **out, 
             rc = HL_OK;
         }
     }
+    if (rc == HL_OK)
+        rc = kb_old_read(c, id, &old, e);
     if (rc != HL_OK)
         goto out;
     a = *in;                     /* shallow: borrows in's strings */
@@ -1955,6 +2573,9 @@ sq_article_put(struct store *s, const struct article *in, struct article **out, 
     bind_int(st, 15, a.updated_at);
     rc = step_done(c, st, "saving the article", e);
     done(c, st);
+    if (rc == HL_OK)
+        rc = kb_gram_sync(c, id, &old, a.title != NULL ? a.title : "",
+                          a.body != NULL ? a.body : "", e);
     if (rc == HL_OK && out != NULL) {
         *out = store_util_doc_to_article(doc, id, e);
         if (*out == NULL)
@@ -1964,6 +2585,8 @@ out:
     rc = tx_end(c, rc, e);
     if (rc != HL_OK && out != NULL)
         article_free(out);
+    free(old.title);
+    free(old.body);
     free(doc);
     free(id);
     return rc;
@@ -2023,17 +2646,22 @@ article_where(struct qb *b, const struct article_query *q)
     }
 }
 
-/* Decode an offset cursor of the article search. */
+/* Decode an offset cursor of the article search; *fallback (when not NULL) tells whether
+ * it continues the bigram fallback of a phrase. */
 static int
-article_cursor(const char *cursor, int64_t *offset, struct err *e)
+article_cursor(const char *cursor, int64_t *offset, bool *fallback, struct err *e)
 {
     char *id = NULL;
     int rc;
 
     *offset = 0;
+    if (fallback != NULL)
+        *fallback = false;
     if (str_empty(cursor))
         return HL_OK;
     rc = store_util_cursor_parse(cursor, 'k', offset, &id, e);
+    if (rc == HL_OK && fallback != NULL)
+        *fallback = strcmp(id, "f") == 0;
     free(id);
     if (rc == HL_OK && (*offset < 0 || *offset > STORE_OFFSET_MAX))
         rc = err_set(e, HL_EINVAL, "cursor", "the cursor is out of range: start from the "
@@ -2041,91 +2669,653 @@ article_cursor(const char *cursor, int64_t *offset, struct err *e)
     return rc;
 }
 
-/* Build the ranked search query of q into b (LIMIT limit + 1 OFFSET *offset); *text
- * gets the trimmed query (owned, NULL when none). The inner query ranks on keys only;
- * the outer one reads the documents of the page. */
+/* Rows of kb_gram scanned for a phrase before it is ranked from kb_fts instead. */
+#define KB_PHRASE_SCAN_MAX   2000
+/* Articles of a bigram counted, at most, to choose the rarest bigram of a phrase (about
+ * 60 ns each). */
+#define KB_ANCHOR_COUNT_MAX  8192
+/* Postings read, at most, of each bigram of the fallback (best ranks first). */
+#define KB_FALLBACK_POSTINGS 1500
+/* Candidates of the fallback checked beyond the page when some bigram had more postings. */
+#define KB_FALLBACK_CHECKED  200
+/* Distinct bigrams a phrase needs for the fallback ("100%" has too few to mean much). */
+#define KB_FALLBACK_GRAMS_MIN 3
+/* The cursor id that marks pages of the bigram fallback. */
+#define KB_FALLBACK_MARK     "f"
+
+/* One ranked match: fewer matched bigrams (fallback only) rank lower, then the rank of
+ * the first match (store_util.h), then newest, then id descending. */
+struct kb_hit {
+    int64_t rid;
+    int64_t key;
+    int64_t up;
+    int score;
+    char *id;
+};
+
+/* The matches of a search. */
+struct kb_hits {
+    struct kb_hit *v;
+    size_t n;
+    size_t cap;
+};
+
+/* Add a match (id copied). */
+static void
+kb_hits_add(struct kb_hits *h, int64_t rid, int64_t key, int64_t up, int score, const char *id)
+{
+    if (h->n == h->cap) {
+        h->cap = h->cap * 2 + 32;
+        h->v = xrealloc(h->v, h->cap * sizeof *h->v);
+    }
+    h->v[h->n].rid = rid;
+    h->v[h->n].key = key;
+    h->v[h->n].up = up;
+    h->v[h->n].score = score;
+    h->v[h->n++].id = xstrdup(id != NULL ? id : "");
+}
+
+/* Release the matches. */
+static void
+kb_hits_fini(struct kb_hits *h)
+{
+    size_t i;
+
+    for (i = 0; i < h->n; i++)
+        free(h->v[i].id);
+    free(h->v);
+    memset(h, 0, sizeof *h);
+}
+
+/* Order of matches, best first (qsort). */
+static int
+kb_hit_cmp(const void *pa, const void *pb)
+{
+    const struct kb_hit *a = pa, *b = pb;
+
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    if (a->up != b->up)
+        return a->up > b->up ? -1 : 1;
+    return -strcmp(a->id, b->id);
+}
+
+/* Build the query of a search into b; *text gets the trimmed query (owned, NULL when
+ * none). Without a query it is the ranked page itself (LIMIT limit + 1 OFFSET *offset; the
+ * inner query ranks on keys only, the outer one reads the documents); with one, nothing
+ * is built (kb_rank ranks it). */
 static int
 article_search_sql(const struct article_query *q, int limit, struct qb *b, char **text,
                    int64_t *offset, struct err *e)
 {
-    char *pat, *phrase;
-    int kp, kq;
-
     *text = NULL;
-    if (article_cursor(q->cursor, offset, e) != HL_OK)
+    if (article_cursor(q->cursor, offset, NULL, e) != HL_OK)
         return HL_EINVAL;
     *text = store_util_trim_query(q->q);
-    if (*text == NULL) {
-        qb_sql(b, "SELECT d.doc, d.id FROM (SELECT a.rid, a.pinned AS k1, 0 AS k2, "
-               "a.updated_at AS up, a.id FROM articles a WHERE 1");
-        article_where(b, q);
-        qb_sql(b, " ORDER BY a.pinned DESC, a.updated_at DESC, a.id DESC");
-    } else if (store_util_use_trigrams(*text)) {
-        /* Title hits first, then bm25 with titles weighing 10 times the body. */
-        pat = store_util_like_pattern(*text);
-        phrase = fts_phrase(*text);
-        kp = qb_param(b, true, 0, pat);
-        strbuf_addf(&b->sql, "SELECT d.doc, d.id FROM (SELECT a.rid, "
-                    "a.title LIKE ?%d ESCAPE '\\' AS k1, bm25(kb_fts, 10.0, 1.0) AS k2, "
-                    "a.updated_at AS up, a.id FROM kb_fts JOIN articles a "
-                    "ON a.rid = kb_fts.rowid WHERE kb_fts MATCH ", kp);
-        qb_text(b, phrase);
-        article_where(b, q);
-        qb_sql(b, " ORDER BY k1 DESC, k2, up DESC, a.id DESC");
-        free(pat);
-        free(phrase);
-    } else if (store_util_has_ascii_letter(*text)) {
-        /* One or two characters with a Latin letter: LIKE folds ASCII case. */
-        pat = store_util_like_pattern(*text);
-        kp = qb_param(b, true, 0, pat);
-        kq = qb_param(b, true, 0, *text);
-        strbuf_addf(&b->sql, "SELECT d.doc, d.id FROM (SELECT a.rid, "
-                    "a.title LIKE ?%d ESCAPE '\\' AS k1, "
-                    "CASE WHEN a.title LIKE ?%d ESCAPE '\\' THEN instr(lower(a.title), lower(?%d)) "
-                    "ELSE instr(lower(a.body), lower(?%d)) END AS k2, a.updated_at AS up, a.id "
-                    "FROM articles a WHERE (a.title LIKE ?%d ESCAPE '\\' "
-                    "OR a.body LIKE ?%d ESCAPE '\\')", kp, kp, kq, kq, kp, kp);
-        article_where(b, q);
-        qb_sql(b, " ORDER BY k1 DESC, k2, up DESC, a.id DESC");
-        free(pat);
-    } else {
-        /* One or two characters (CJK, digits, marks): a substring scan with instr. */
-        kq = qb_param(b, true, 0, *text);
-        strbuf_addf(&b->sql, "SELECT d.doc, d.id FROM (SELECT a.rid, "
-                    "instr(a.title, ?%d) > 0 AS k1, "
-                    "CASE WHEN instr(a.title, ?%d) > 0 THEN instr(a.title, ?%d) "
-                    "ELSE instr(a.body, ?%d) END AS k2, a.updated_at AS up, a.id "
-                    "FROM articles a WHERE (instr(a.title, ?%d) > 0 OR instr(a.body, ?%d) > 0)",
-                    kq, kq, kq, kq, kq, kq);
-        article_where(b, q);
-        qb_sql(b, " ORDER BY k1 DESC, k2, up DESC, a.id DESC");
-    }
-    qb_sql(b, " LIMIT ");
+    if (*text != NULL)
+        return HL_OK;
+    qb_sql(b, "SELECT d.doc, d.id FROM (SELECT a.rid, a.pinned AS k1, 0 AS k2, "
+           "a.updated_at AS up, a.id FROM articles a WHERE 1");
+    article_where(b, q);
+    qb_sql(b, " ORDER BY a.pinned DESC, a.updated_at DESC, a.id DESC LIMIT ");
     qb_int(b, limit + 1);
     qb_sql(b, " OFFSET ");
     qb_int(b, *offset);
-    qb_sql(b, ") AS h JOIN articles d ON d.rid = h.rid ORDER BY h.k1 DESC, h.k2, h.up DESC, "
-           "h.id DESC");
+    qb_sql(b, ") AS h JOIN articles d ON d.rid = h.rid ORDER BY h.k1 DESC, h.k2, "
+           "h.up DESC, h.id DESC");
     return HL_OK;
 }
 
-/* Ranked knowledge-base search. */
+/* Build into b the scan of kb_gram in rank order for one gram, joined to the articles
+ * that pass the filters: rowid, rid, updated_at, id, and with text also title and body. */
+static void
+kb_scan_sql(const struct article_query *q, const char *gram, bool text, struct qb *b)
+{
+    char *tok = store_util_gram_token(gram);
+    char *phrase = fts_phrase(tok);
+
+    qb_sql(b, text ? "SELECT kb_gram.rowid, a.rid, a.updated_at, a.id, a.title, a.body"
+                   : "SELECT kb_gram.rowid, a.rid, a.updated_at, a.id");
+    qb_sql(b, " FROM kb_gram JOIN articles a ON a.rid = (kb_gram.rowid & 4294967295) "
+           "WHERE kb_gram MATCH ");
+    qb_text(b, phrase);
+    article_where(b, q);
+    qb_sql(b, " ORDER BY kb_gram.rowid");
+    free(phrase);
+    free(tok);
+}
+
+/* The keys of the best matches so far: a max-heap of at most need keys, so that the
+ * need-th best key is at the top once it is full. */
+struct kb_top {
+    int64_t *v;
+    size_t n;
+    size_t need;
+};
+
+/* Count a match's key. */
+static void
+kb_top_add(struct kb_top *t, int64_t key)
+{
+    size_t i, up;
+
+    if (t->n == t->need) {
+        if (key >= t->v[0])
+            return;
+        /* replace the top and sift it down */
+        i = 0;
+        for (;;) {
+            size_t l = 2 * i + 1, r = l + 1, m = i;
+            int64_t vm = key;
+
+            if (l < t->n && t->v[l] > vm) {
+                m = l;
+                vm = t->v[l];
+            }
+            if (r < t->n && t->v[r] > vm)
+                m = r;
+            if (m == i)
+                break;
+            t->v[i] = t->v[m];
+            i = m;
+        }
+        t->v[i] = key;
+        return;
+    }
+    for (i = t->n++; i > 0 && t->v[up = (i - 1) / 2] < key; i = up)
+        t->v[i] = t->v[up];
+    t->v[i] = key;
+}
+
+/* The need-th best key so far; INT64_MAX while fewer are known. */
+static int64_t
+kb_top_kth(const struct kb_top *t)
+{
+    return t->n == t->need && t->need > 0 ? t->v[0] : INT64_MAX;
+}
+
+/* The rank of the first match of phrase in the row's title (column 4) and body (column 5);
+ * 0 when absent. The title is searched only when the anchor's rank is in it (else the
+ * title lacks a bigram of the phrase), the body only when the title has no match. */
+static int64_t
+kb_verify(sqlite3_stmt *st, const char *phrase, int64_t rank)
+{
+    int64_t k = 0;
+
+    if (rank < STORE_GRAM_BODY)
+        k = store_util_match_rank(col_text(st, 4), NULL, phrase);
+    return k > 0 ? k : store_util_match_rank(NULL, col_text(st, 5), phrase);
+}
+
+/* Walk a scan of kb_scan_sql in rank order until the first need matches are known. The
+ * scan's rank minus shift is a lower bound of a row's match: exact for a 1-2 character
+ * query (no phrase); for a phrase, the rank of its bigram at code point shift (the first
+ * occurrence of that bigram is at most shift characters after the phrase's). The walk
+ * stops at the first row whose bound exceeds the need-th best key found, so the matches
+ * kept hold the first need exactly (ties included). *capped when a phrase scan gave up
+ * after KB_PHRASE_SCAN_MAX rows. */
+static int
+kb_scan(struct conn *c, sqlite3_stmt *st, const char *phrase, int64_t shift, size_t need,
+        struct kb_hits *h, bool *capped, struct err *e)
+{
+    struct kb_top top = { xmalloc((need > 0 ? need : 1) * sizeof *top.v), 0, need };
+    size_t rows = 0;
+    int src, rc = HL_OK;
+
+    *capped = false;
+    for (src = sqlite3_step(st); src == SQLITE_ROW; src = sqlite3_step(st)) {
+        int64_t rank = sqlite3_column_int64(st, 0) >> 32, lb = rank - shift, key = lb;
+
+        if (lb > kb_top_kth(&top))
+            break;
+        if (phrase != NULL) {
+            if (++rows > KB_PHRASE_SCAN_MAX) {
+                *capped = true;
+                break;
+            }
+            key = kb_verify(st, phrase, rank);
+            if (key == 0)
+                continue;
+        }
+        kb_top_add(&top, key);
+        kb_hits_add(h, sqlite3_column_int64(st, 1), key, sqlite3_column_int64(st, 2), 0,
+                    col_text(st, 3));
+    }
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        rc = db_fail(c, src, "searching the knowledge base", e);
+    free(top.v);
+    return rc;
+}
+
+/* Every match of a phrase of 3 characters or more from the trigram index, with its rank:
+ * for phrases whose bigrams are all common but the phrase is not. */
+static int
+kb_phrase_all(struct conn *c, const struct article_query *q, const char *text,
+              struct kb_hits *h, struct err *e)
+{
+    char *phrase = fts_phrase(text);
+    sqlite3_stmt *st;
+    struct qb b;
+    int rc = HL_OK, src;
+
+    qb_init(&b);
+    qb_sql(&b, "SELECT kb_fts.rowid, a.rid, a.updated_at, a.id, a.title, a.body FROM kb_fts "
+           "JOIN articles a ON a.rid = kb_fts.rowid WHERE kb_fts MATCH ");
+    qb_text(&b, phrase);
+    article_where(&b, q);
+    st = prep(c, b.sql.buf, e);
+    if (st == NULL) {
+        rc = HL_EIO;
+        goto out;
+    }
+    qb_bind(&b, st);
+    for (src = sqlite3_step(st); src == SQLITE_ROW; src = sqlite3_step(st)) {
+        int64_t key = kb_verify(st, text, 0);
+
+        if (key > 0)
+            kb_hits_add(h, sqlite3_column_int64(st, 1), key, sqlite3_column_int64(st, 2), 0,
+                        col_text(st, 3));
+    }
+    if (src != SQLITE_DONE)
+        rc = db_fail(c, src, "searching the knowledge base", e);
+    done(c, st);
+out:
+    qb_fini(&b);
+    free(phrase);
+    return rc;
+}
+
+/* How many articles have a gram, counted up to max; HL_OK or HL_EIO. */
+static int
+kb_gram_df(struct conn *c, const char *gram, int64_t max, int64_t *df, struct err *e)
+{
+    char *tok = store_util_gram_token(gram);
+    char *phrase = fts_phrase(tok);
+    sqlite3_stmt *st = prep(c, "SELECT count(*) FROM (SELECT 1 FROM kb_gram "
+                            "WHERE kb_gram MATCH ?1 LIMIT ?2)", e);
+    int rc = HL_OK, src;
+
+    free(tok);
+    *df = 0;
+    if (st != NULL) {
+        bind_text(st, 1, phrase);
+        bind_int(st, 2, max);
+        src = sqlite3_step(st);
+        if (src == SQLITE_ROW)
+            *df = sqlite3_column_int64(st, 0);
+        else
+            rc = db_fail(c, src, "searching the knowledge base", e);
+        done(c, st);
+    } else {
+        rc = HL_EIO;
+    }
+    free(phrase);
+    return rc;
+}
+
+/* A candidate of the fallback: the bigrams (bit i = grams[i]) found among the postings
+ * read and the best rank among them. */
+struct kb_cand {
+    int64_t rid;
+    int64_t key;
+    uint32_t mask;
+    int count;
+};
+
+/* The candidates of the fallback by rid (open addressing; rid 0 = empty slot). */
+struct kb_cands {
+    struct kb_cand *v;
+    size_t mask;
+    size_t n;
+};
+
+/* The slot of rid in cs (its own or the empty one where it goes). */
+static size_t
+kb_cands_slot(const struct kb_cands *cs, int64_t rid)
+{
+    size_t i = (size_t)((uint64_t)rid * UINT64_C(0x9e3779b97f4a7c15) >> 24) & cs->mask;
+
+    while (cs->v[i].rid != 0 && cs->v[i].rid != rid)
+        i = (i + 1) & cs->mask;
+    return i;
+}
+
+/* Count posting (rid, rank) of bigram bit, growing the table at half full. */
+static void
+kb_cands_add(struct kb_cands *cs, int64_t rid, int64_t rank, uint32_t bit)
+{
+    size_t i;
+
+    if (2 * (cs->n + 1) > cs->mask + 1) {
+        struct kb_cands old = *cs;
+
+        cs->mask = old.v == NULL ? 1023 : 2 * old.mask + 1;
+        cs->v = xcalloc(cs->mask + 1, sizeof *cs->v);
+        for (i = 0; old.v != NULL && i <= old.mask; i++)
+            if (old.v[i].rid != 0)
+                cs->v[kb_cands_slot(cs, old.v[i].rid)] = old.v[i];
+        free(old.v);
+    }
+    i = kb_cands_slot(cs, rid);
+    if (cs->v[i].rid == 0) {
+        cs->v[i].rid = rid;
+        cs->v[i].key = rank;
+        cs->n++;
+    }
+    if ((cs->v[i].mask & bit) == 0) {
+        cs->v[i].mask |= bit;
+        cs->v[i].count++;
+    }
+    if (rank < cs->v[i].key)
+        cs->v[i].key = rank;
+}
+
+/* Order of candidates, most bigrams first, then best rank, then rid (qsort). */
+static int
+kb_cand_cmp(const void *pa, const void *pb)
+{
+    const struct kb_cand *a = pa, *b = pb;
+
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return a->rid < b->rid ? -1 : a->rid > b->rid;
+}
+
+/* Read the postings of grams[i] (up to KB_FALLBACK_POSTINGS, best rank first) into cs;
+ * *more when it has more. */
+static int
+kb_fallback_postings(struct conn *c, const char *gram, uint32_t bit, struct kb_cands *cs,
+                     bool *more, struct err *e)
+{
+    char *tok = store_util_gram_token(gram);
+    char *phrase = fts_phrase(tok);
+    sqlite3_stmt *st = prep(c, "SELECT rowid FROM kb_gram WHERE kb_gram MATCH ?1 "
+                            "ORDER BY rowid LIMIT ?2", e);
+    int64_t rows = 0;
+    int rc = HL_OK, src;
+
+    free(tok);
+    *more = false;
+    if (st == NULL) {
+        free(phrase);
+        return HL_EIO;
+    }
+    bind_text(st, 1, phrase);
+    bind_int(st, 2, KB_FALLBACK_POSTINGS + 1);
+    for (src = sqlite3_step(st); src == SQLITE_ROW; src = sqlite3_step(st)) {
+        int64_t rowid = sqlite3_column_int64(st, 0);
+
+        if (++rows > KB_FALLBACK_POSTINGS) {
+            *more = true;
+            continue;
+        }
+        kb_cands_add(cs, rowid & INT64_C(4294967295), rowid >> 32, bit);
+    }
+    if (src != SQLITE_DONE)
+        rc = db_fail(c, src, "searching the knowledge base", e);
+    done(c, st);
+    free(phrase);
+    return rc;
+}
+
+/* The fallback for a phrase found nowhere whole: articles with its bigrams, ranked by how
+ * many of them they have (then rank, newest, id). The postings of every bigram are read,
+ * best rank first, up to KB_FALLBACK_POSTINGS each. When none had more, they give every
+ * article's bigrams and rank exactly, and candidates are checked against the filters in
+ * that order until the first need are settled. Otherwise (bounded): candidates are taken
+ * by the bigrams found among the postings read, need + KB_FALLBACK_CHECKED of them that
+ * pass the filters are scored on their text for the bigrams cut short, and ranked; an
+ * article whose bigrams are all common ones ranked late in it can be left out. */
+static int
+kb_fallback(struct conn *c, const struct article_query *q, char *const *grams, size_t ng,
+            size_t need, struct kb_hits *h, struct err *e)
+{
+    struct kb_cands cs = { NULL, 0, 0 };
+    sqlite3_stmt *st = NULL;
+    uint32_t cut = 0;
+    size_t i, j, kept = 0;
+    struct qb b;
+    int rc = HL_OK, src, krid;
+
+    qb_init(&b);
+    for (i = 0; i < ng && rc == HL_OK; i++) {
+        bool more;
+
+        rc = kb_fallback_postings(c, grams[i], UINT32_C(1) << i, &cs, &more, e);
+        if (more)
+            cut |= UINT32_C(1) << i;
+    }
+    if (rc != HL_OK || cs.n == 0)
+        goto out;
+    for (i = 0, j = 0; i <= cs.mask; i++)      /* the candidates to the front, in order */
+        if (cs.v[i].rid != 0)
+            cs.v[j++] = cs.v[i];
+    qsort(cs.v, cs.n, sizeof *cs.v, kb_cand_cmp);
+    krid = qb_param(&b, false, 0, NULL);
+    strbuf_addf(&b.sql, "SELECT a.title, a.body, a.updated_at, a.id FROM articles a "
+                "WHERE a.rid = ?%d", krid);
+    article_where(&b, q);
+    st = prep(c, b.sql.buf, e);
+    if (st == NULL) {
+        rc = HL_EIO;
+        goto out;
+    }
+    for (i = 0; i < cs.n && rc == HL_OK; i++) {
+        struct kb_cand *cd = &cs.v[i];
+
+        /* exact: past the need-th kept one's bigrams and rank, nothing ranks above it */
+        if (cut == 0 && kept >= need
+            && (cd->count != h->v[need - 1].score || cd->key != h->v[need - 1].key))
+            break;
+        if (cut != 0 && kept >= need + KB_FALLBACK_CHECKED)
+            break;
+        sqlite3_reset(st);
+        qb_bind(&b, st);
+        sqlite3_bind_int64(st, krid, cd->rid);
+        src = sqlite3_step(st);
+        if (src == SQLITE_DONE)
+            continue;
+        if (src != SQLITE_ROW) {
+            rc = db_fail(c, src, "searching the knowledge base", e);
+            break;
+        }
+        for (j = 0; j < ng; j++) {
+            int64_t k;
+
+            if ((cut & ~cd->mask & (UINT32_C(1) << j)) == 0)
+                continue;
+            k = store_util_match_rank(col_text(st, 0), col_text(st, 1), grams[j]);
+            if (k > 0) {
+                cd->count++;
+                if (k < cd->key)
+                    cd->key = k;
+            }
+        }
+        kb_hits_add(h, cd->rid, cd->key, sqlite3_column_int64(st, 2), cd->count,
+                    col_text(st, 3));
+        kept++;
+    }
+out:
+    done(c, st);
+    qb_fini(&b);
+    free(cs.v);
+    return rc;
+}
+
+/* The gram a search scans (kb_scan) and its code point in the text (*shift): the text
+ * itself when it has 1-2 characters; for a phrase the bigram with the fewest articles
+ * among its first STORE_GRAMS_MAX, the first of equals (each counted only up to the
+ * fewest so far, at most KB_ANCHOR_COUNT_MAX). NULL (HL_OK) when some
+ * bigram is in no article, so the phrase is in none. Owned. */
+static int
+kb_anchor(struct conn *c, const char *text, char **anchor, int64_t *shift, struct err *e)
+{
+    char **bi = NULL;
+    size_t n, i, j, best = 0;
+    int64_t best_df = INT64_MAX;
+    int rc = HL_OK;
+
+    *anchor = NULL;
+    *shift = 0;
+    if (!store_util_use_trigrams(text)) {
+        *anchor = xstrdup(text);
+        return HL_OK;
+    }
+    n = store_util_text_bigrams(text, &bi);
+    for (i = 0; i < n && i < STORE_GRAMS_MAX && rc == HL_OK && best_df > 0; i++) {
+        int64_t df = 0;
+
+        for (j = 0; j < i && strcmp(bi[j], bi[i]) != 0; j++)
+            ;
+        if (j < i)
+            continue;                           /* counted before */
+        rc = kb_gram_df(c, bi[i], best_df < KB_ANCHOR_COUNT_MAX ? best_df : KB_ANCHOR_COUNT_MAX,
+                        &df, e);
+        if (rc == HL_OK && df < best_df) {
+            best_df = df;
+            best = i;
+        }
+    }
+    if (rc == HL_OK && best_df > 0 && n > 0) {
+        *anchor = bi[best];
+        bi[best] = NULL;
+        *shift = (int64_t)best;
+    }
+    store_util_strings_free(bi, n);
+    return rc;
+}
+
+/* The ranked matches of a query text: the first need of them, or all when fewer;
+ * *fallback set when they come from the bigram fallback (or must, by the cursor). */
+static int
+kb_rank(struct conn *c, const struct article_query *q, const char *text, size_t need,
+        bool *fallback, struct kb_hits *h, char ***grams, size_t *ng, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    struct qb b;
+    int64_t shift = 0;
+    char *anchor = NULL;
+    bool capped = false, phrase = store_util_use_trigrams(text);
+    int rc = HL_OK;
+
+    *grams = NULL;
+    *ng = 0;
+    qb_init(&b);
+    if (!*fallback) {
+        rc = kb_anchor(c, text, &anchor, &shift, e);
+        if (rc == HL_OK && anchor != NULL) {
+            kb_scan_sql(q, anchor, phrase, &b);
+            st = prep(c, b.sql.buf, e);
+            rc = st != NULL ? HL_OK : HL_EIO;
+            if (rc == HL_OK) {
+                qb_bind(&b, st);
+                rc = kb_scan(c, st, phrase ? text : NULL, shift, need, h, &capped, e);
+            }
+            done(c, st);
+        }
+        if (rc == HL_OK && capped) {
+            kb_hits_fini(h);
+            rc = kb_phrase_all(c, q, text, h, e);
+        }
+        /* a phrase found nowhere whole: its bigrams (only from the first page on) */
+        *fallback = rc == HL_OK && phrase && h->n == 0 && str_empty(q->cursor);
+    }
+    if (rc == HL_OK && *fallback) {
+        *ng = store_util_phrase_bigrams(text, grams);
+        if (*ng >= KB_FALLBACK_GRAMS_MIN)
+            rc = kb_fallback(c, q, *grams, *ng, need, h, e);
+    }
+    if (rc == HL_OK && h->n > 1)
+        qsort(h->v, h->n, sizeof *h->v, kb_hit_cmp);
+    qb_fini(&b);
+    free(anchor);
+    return rc;
+}
+
+/* Read the page's articles by rid into out, with their snippets. */
+static int
+kb_page(struct conn *c, const struct kb_hits *h, size_t from, size_t to, const char *text,
+        char *const *grams, size_t ng, struct article_page *out, struct err *e)
+{
+    sqlite3_stmt *st = prep(c, "SELECT doc, id FROM articles WHERE rid = ?1", e);
+    int rc = HL_OK, src;
+    size_t i;
+
+    if (st == NULL)
+        return HL_EIO;
+    for (i = from; i < to && rc == HL_OK; i++) {
+        struct article *a;
+
+        sqlite3_reset(st);
+        bind_int(st, 1, h->v[i].rid);
+        src = sqlite3_step(st);
+        if (src != SQLITE_ROW) {
+            rc = db_fail(c, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
+                         "reading a found article", e);
+            break;
+        }
+        a = store_util_doc_to_article(col_text(st, 0), col_text(st, 1), e);
+        if (a == NULL) {
+            rc = HL_EIO;
+            break;
+        }
+        free(a->snippet);
+        a->snippet = ng > 0 ? store_util_article_snippet_grams(a, grams, ng)
+                            : store_util_article_snippet(a, text);
+        out->items[out->n++] = *a;
+        free(a);
+    }
+    done(c, st);
+    return rc;
+}
+
+/* Ranked knowledge-base search: without a query straight from the articles' order
+ * index; with one from the gram index in rank order (kb_rank). */
 static int
 sq_article_search(struct store *s, const struct article_query *q, struct article_page *out,
                   struct err *e)
 {
     struct conn *c = conn_get(s, e);
     int limit = store_util_clamp_limit(q->limit);
-    char *text = NULL;
+    char *text = NULL, **grams = NULL;
+    size_t ng = 0, from, to;
     int64_t offset = 0;
     sqlite3_stmt *st = NULL;
+    struct kb_hits h;
+    bool fallback = false;
     struct qb b;
     int rc, src;
 
     memset(out, 0, sizeof *out);
+    memset(&h, 0, sizeof h);
     qb_init(&b);
     if (c == NULL)
         return HL_EIO;
+    rc = article_cursor(q->cursor, &offset, &fallback, e);
+    if (rc != HL_OK)
+        goto out;
+    out->items = xcalloc((size_t)limit, sizeof *out->items);
+    text = store_util_trim_query(q->q);
+    if (text != NULL) {
+        rc = tx_open(c, false, e);
+        if (rc == HL_OK)
+            rc = kb_rank(c, q, text, (size_t)offset + (size_t)limit + 1, &fallback, &h,
+                         &grams, &ng, e);
+        if (rc == HL_OK) {
+            from = (size_t)offset < h.n ? (size_t)offset : h.n;
+            to = from + (size_t)limit < h.n ? from + (size_t)limit : h.n;
+            rc = kb_page(c, &h, from, to, text, grams, ng, out, e);
+            if (rc == HL_OK && h.n > to)
+                out->next_cursor = store_util_cursor_make('k', offset + limit,
+                                                          fallback ? KB_FALLBACK_MARK : "");
+        }
+        rc = tx_end(c, rc, e);
+        goto out;
+    }
     rc = article_search_sql(q, limit, &b, &text, &offset, e);
     if (rc != HL_OK)
         goto out;
@@ -2135,7 +3325,6 @@ sq_article_search(struct store *s, const struct article_query *q, struct article
         goto out;
     }
     qb_bind(&b, st);
-    out->items = xcalloc((size_t)limit, sizeof *out->items);
     for (src = sqlite3_step(st); src == SQLITE_ROW; src = sqlite3_step(st)) {
         struct article *a;
 
@@ -2149,7 +3338,7 @@ sq_article_search(struct store *s, const struct article_query *q, struct article
             goto out;
         }
         free(a->snippet);
-        a->snippet = store_util_article_snippet(a, text);
+        a->snippet = store_util_article_snippet(a, NULL);
         out->items[out->n++] = *a;
         free(a);
     }
@@ -2159,6 +3348,8 @@ out:
     done(c, st);
     if (rc != HL_OK)
         article_page_fini(out);
+    kb_hits_fini(&h);
+    store_util_strings_free(grams, ng);
     qb_fini(&b);
     free(text);
     return rc;
@@ -3066,6 +4257,86 @@ check_articles(struct conn *c, struct strbuf *r, int *total, struct err *e)
     return HL_OK;
 }
 
+/* True when kb_gram has token tok at rowid (HL_OK), else false; HL_EIO on error. */
+static int
+check_gram_row(struct conn *c, sqlite3_stmt *st, const char *tok, int64_t rowid, bool *found,
+               struct err *e)
+{
+    char *phrase = fts_phrase(tok);
+    int src;
+
+    sqlite3_reset(st);
+    bind_text(st, 1, phrase);
+    sqlite3_bind_int64(st, 2, rowid);
+    src = sqlite3_step(st);
+    free(phrase);
+    *found = src == SQLITE_ROW;
+    return src == SQLITE_ROW || src == SQLITE_DONE ? HL_OK
+                                                   : db_fail(c, src, "checking kb_gram", e);
+}
+
+/* The gram index of the knowledge base (contentless, so FTS5 cannot compare it with the
+ * articles): its integrity-check, and for every article the first and the last of the
+ * rows its text gives (store_util_gram_rows), which a missing or stale article lacks. */
+static int
+check_kb_gram(struct conn *c, struct strbuf *r, int *total, struct err *e)
+{
+    sqlite3_stmt *st = prep(c, "SELECT rid, id, title, body FROM articles ORDER BY rid", e);
+    sqlite3_stmt *look = NULL;
+    int section = 0, src = SQLITE_DONE, rc = HL_OK;
+    int64_t n = 0;
+
+    if (st == NULL)
+        return HL_EIO;
+    look = prep(c, "SELECT 1 FROM kb_gram WHERE kb_gram MATCH ?1 AND rowid = ?2", e);
+    if (look == NULL) {
+        rc = HL_EIO;
+        goto out;
+    }
+    for (src = sqlite3_step(st); src == SQLITE_ROW && rc == HL_OK; src = sqlite3_step(st)) {
+        struct store_gram_row *rows;
+        size_t nr = store_util_gram_rows(col_text(st, 2), col_text(st, 3), &rows), k;
+        int64_t rid = sqlite3_column_int64(st, 0);
+        bool found = true;
+
+        n++;
+        for (k = 0; k < nr && found && rc == HL_OK; k += nr - 1 > 0 ? nr - 1 : 1) {
+            const char *sp = strchr(rows[k].tokens, ' ');
+            char *tok = sp != NULL ? xstrndup(rows[k].tokens, (size_t)(sp - rows[k].tokens))
+                                   : xstrdup(rows[k].tokens);
+
+            rc = check_gram_row(c, look, tok, rows[k].rk << 32 | rid, &found, e);
+            free(tok);
+        }
+        store_util_gram_rows_free(rows, nr);
+        if (rc == HL_OK && !found)
+            store_util_problem(r, &section, total, "article %s: missing or stale in search "
+                               "index kb_gram", col_text(st, 1));
+    }
+    if (rc == HL_OK && src != SQLITE_DONE)
+        store_util_problem(r, &section, total, "reading articles failed: %s",
+                           sqlite3_errstr(src));
+out:
+    done(c, look);
+    done(c, st);
+    if (rc != HL_OK)
+        return rc;
+    st = prep(c, "INSERT INTO kb_gram(kb_gram) VALUES ('integrity-check')", e);
+    if (st == NULL)
+        return HL_EIO;
+    src = sqlite3_step(st);
+    if ((src & 0xff) == SQLITE_READONLY || (src & 0xff) == SQLITE_BUSY)
+        strbuf_addf(r, "search index kb_gram: integrity-check skipped (%s)\n",
+                    sqlite3_errstr(src));
+    else if (src != SQLITE_DONE)
+        store_util_problem(r, &section, total, "search index kb_gram: %s",
+                           sqlite3_errmsg(c->db));
+    done(c, st);
+    strbuf_addf(r, "search index kb_gram: %lld articles checked, %s\n", (long long)n,
+                section == 0 ? "ok" : "FAILED");
+    return HL_OK;
+}
+
 /* The search indexes: one indexed row per content row, and FTS5's own integrity-check
  * (which compares the index with the content table). */
 static int
@@ -3147,6 +4418,8 @@ sq_check(struct store *s, char **report, struct err *e)
         rc = check_fts(c, "tickets", "ticket_fts", &r, &total, e);
     if (rc == HL_OK)
         rc = check_fts(c, "articles", "kb_fts", &r, &total, e);
+    if (rc == HL_OK)
+        rc = check_kb_gram(c, &r, &total, e);
     tx_rollback(c);
     if (rc != HL_OK)
         goto out;
@@ -3214,13 +4487,16 @@ store_sqlite_explain_tickets(struct store *s, const struct ticket_query *q, char
     struct conn *c = conn_get(s, e);
     const struct store_ticket_order *ord;
     struct qb b;
-    int rc;
+    int rc, limit = store_util_clamp_limit(q->limit);
+    bool walk = false;
 
     *plan = NULL;
     if (c == NULL)
         return HL_EIO;
     qb_init(&b);
-    rc = ticket_list_sql(q, store_util_clamp_limit(q->limit), &b, &ord, e);
+    rc = walk_created(c, q, limit, &walk, e);
+    if (rc == HL_OK)
+        rc = ticket_list_sql(q, limit, walk, &b, &ord, e);
     if (rc == HL_OK)
         rc = explain(c, &b, plan, e);
     qb_fini(&b);
@@ -3243,6 +4519,15 @@ store_sqlite_explain_articles(struct store *s, const struct article_query *q, ch
         return HL_EIO;
     qb_init(&b);
     rc = article_search_sql(q, store_util_clamp_limit(q->limit), &b, &text, &offset, e);
+    if (rc == HL_OK && text != NULL) {
+        char *anchor = NULL;
+        int64_t shift;
+
+        rc = kb_anchor(c, text, &anchor, &shift, e);
+        if (rc == HL_OK)
+            kb_scan_sql(q, anchor != NULL ? anchor : text, store_util_use_trigrams(text), &b);
+        free(anchor);
+    }
     if (rc == HL_OK)
         rc = explain(c, &b, plan, e);
     free(text);
@@ -3280,6 +4565,7 @@ static const struct store_ops sqlite_ops = {
     .article_search = sq_article_search,
     .article_scan = sq_article_scan,
     .audit_add = sq_audit_add,
+    .write_tx = sq_write_tx,
     .audit_list = sq_audit_list,
     .feed_last_seq = sq_feed_last_seq,
     .feed_since = sq_feed_since,

@@ -253,9 +253,18 @@ store_util_units_csv(const struct ticket *t)
 long
 store_util_find_ci(const char *hay, const char *needle)
 {
-    size_t hn = strlen(hay), nn = strlen(needle), i, j;
+    size_t hn, nn = strlen(needle), i, j;
+    const char *hit;
 
-    if (nn == 0 || nn > hn)
+    if (nn == 0)
+        return -1;
+    if (!store_util_has_ascii_letter(needle)) {
+        /* no letter to fold: only the same bytes match (a folded hay letter is a letter) */
+        hit = strstr(hay, needle);
+        return hit != NULL ? (long)(hit - hay) : -1;
+    }
+    hn = strlen(hay);
+    if (nn > hn)
         return -1;
     for (i = 0; i + nn <= hn; i++) {
         for (j = 0; j < nn; j++) {
@@ -410,4 +419,284 @@ store_util_problem(struct strbuf *r, int *section, int *total, const char *fmt, 
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     strbuf_addf(r, "  problem: %s\n", line);
+}
+
+/* ---- the gram index of the knowledge base ---- */
+
+/* A copy of s with ASCII letters lowered. Owned. */
+static char *
+ascii_lower(const char *s)
+{
+    char *d = xstrdup(s);
+    char *p;
+
+    for (p = d; *p != '\0'; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return d;
+}
+
+/* Append the hex of n bytes. */
+static void
+add_hex(struct strbuf *sb, const char *s, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        strbuf_addc(sb, digits[c >> 4]);
+        strbuf_addc(sb, digits[c & 15]);
+    }
+}
+
+/* A set of grams keyed by their code points (open addressing, zero = empty). */
+struct gram_set {
+    uint64_t *slot;
+    size_t mask;
+};
+
+/* Add key to the set; true when it was not there. */
+static bool
+gram_set_add(struct gram_set *gs, uint64_t key)
+{
+    size_t i = (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 20) & gs->mask;
+
+    while (gs->slot[i] != 0) {
+        if (gs->slot[i] == key)
+            return false;
+        i = (i + 1) & gs->mask;
+    }
+    gs->slot[i] = key;
+    return true;
+}
+
+/* Add the new grams of one text (lowered) to rows: unigram and bigram at each position,
+ * ranked base + position. */
+static void
+gram_text(const char *text, int64_t base, struct gram_set *gs, struct strbuf *row,
+          int64_t *row_rk, struct store_gram_row **rows, size_t *n, size_t *cap)
+{
+    size_t nc, *off = cp_offsets(text, &nc), i;
+    uint32_t cp, next = 0;
+
+    for (i = 0; i < nc; i++) {
+        uint64_t k1, k2 = 0;
+        int64_t rk = base + (int64_t)i + 1;
+        int pass;
+
+        text_utf8_decode(text + off[i], off[i + 1] - off[i], &cp);
+        if (i + 1 < nc)
+            text_utf8_decode(text + off[i + 1], off[i + 2] - off[i + 1], &next);
+        k1 = (UINT64_C(1) << 43) | cp;
+        if (i + 1 < nc)
+            k2 = (UINT64_C(1) << 44) | ((uint64_t)cp << 21) | next;
+        for (pass = 0; pass < 2; pass++) {
+            uint64_t key = pass == 0 ? k1 : k2;
+            size_t end;
+
+            if (key == 0 || !gram_set_add(gs, key))
+                continue;
+            end = off[i + 1 + (size_t)pass];
+            if (*row_rk != rk && row->len > 0) {
+                if (*n == *cap) {
+                    *cap = *cap * 2 + 16;
+                    *rows = xrealloc(*rows, *cap * sizeof **rows);
+                }
+                (*rows)[*n].rk = *row_rk;
+                (*rows)[(*n)++].tokens = strbuf_detach(row);
+                strbuf_init(row);
+            }
+            *row_rk = rk;
+            if (row->len > 0)
+                strbuf_addc(row, ' ');
+            add_hex(row, text + off[i], end - off[i]);
+        }
+    }
+    free(off);
+}
+
+/* The gram index rows of an article, by rank. */
+size_t
+store_util_gram_rows(const char *title, const char *body, struct store_gram_row **rows)
+{
+    char *t = ascii_lower(title != NULL ? title : "");
+    char *b = ascii_lower(body != NULL ? body : "");
+    struct gram_set gs;
+    struct strbuf row;
+    size_t want = 2 * (strlen(t) + strlen(b)) + 16, size = 16, n = 0, cap = 0;
+    int64_t row_rk = 0;
+
+    while (size < 2 * want)
+        size *= 2;
+    gs.slot = xcalloc(size, sizeof *gs.slot);
+    gs.mask = size - 1;
+    *rows = NULL;
+    strbuf_init(&row);
+    gram_text(t, 0, &gs, &row, &row_rk, rows, &n, &cap);
+    gram_text(b, STORE_GRAM_BODY, &gs, &row, &row_rk, rows, &n, &cap);
+    if (row.len > 0) {
+        if (n == cap) {
+            cap = cap + 1;
+            *rows = xrealloc(*rows, cap * sizeof **rows);
+        }
+        (*rows)[n].rk = row_rk;
+        (*rows)[n++].tokens = strbuf_detach(&row);
+    }
+    strbuf_fini(&row);
+    free(gs.slot);
+    free(t);
+    free(b);
+    return n;
+}
+
+/* Release rows from store_util_gram_rows. */
+void
+store_util_gram_rows_free(struct store_gram_row *rows, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(rows[i].tokens);
+    free(rows);
+}
+
+/* The index token of a 1- or 2-character gram. Owned. */
+char *
+store_util_gram_token(const char *gram)
+{
+    struct strbuf sb;
+    char *g = ascii_lower(gram);
+
+    strbuf_init(&sb);
+    add_hex(&sb, g, strlen(g));
+    free(g);
+    return strbuf_detach(&sb);
+}
+
+/* 1-based code point position of the first match of needle in hay; 0 when absent. */
+static int64_t
+char_pos(const char *hay, const char *needle)
+{
+    long pos = store_util_find_ci(hay, needle);
+    int64_t n = 1;
+    long i;
+
+    if (pos < 0)
+        return 0;
+    for (i = 0; i < pos; i++)
+        if (((unsigned char)hay[i] & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
+/* The rank of the first match of needle in an article; 0 when absent. */
+int64_t
+store_util_match_rank(const char *title, const char *body, const char *needle)
+{
+    int64_t p = char_pos(title != NULL ? title : "", needle);
+
+    if (p > 0)
+        return p;
+    p = char_pos(body != NULL ? body : "", needle);
+    return p > 0 ? STORE_GRAM_BODY + p : 0;
+}
+
+/* True when cp separates the runs of a phrase (white space, punctuation). */
+static bool
+phrase_separator(uint32_t cp)
+{
+    if (cp < 0x80)
+        return !((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'));
+    return (cp >= 0x80 && cp <= 0xbf) || (cp >= 0x2000 && cp <= 0x206f)
+           || (cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xff00 && cp <= 0xff0f)
+           || (cp >= 0xff1a && cp <= 0xff20) || (cp >= 0xff3b && cp <= 0xff40)
+           || (cp >= 0xff5b && cp <= 0xff65) || cp == 0xfffd;
+}
+
+/* The distinct bigrams of a typed phrase, in order, at most STORE_GRAMS_MAX. */
+size_t
+store_util_phrase_bigrams(const char *q, char ***out)
+{
+    char *s = ascii_lower(q);
+    size_t nc, *off = cp_offsets(s, &nc), i, j, n = 0;
+    uint32_t a, b;
+
+    *out = xcalloc(STORE_GRAMS_MAX, sizeof **out);
+    for (i = 0; i + 1 < nc && n < STORE_GRAMS_MAX; i++) {
+        char *g;
+        bool seen = false;
+
+        text_utf8_decode(s + off[i], off[i + 1] - off[i], &a);
+        text_utf8_decode(s + off[i + 1], off[i + 2] - off[i + 1], &b);
+        if (phrase_separator(a) || phrase_separator(b))
+            continue;
+        g = xstrndup(s + off[i], off[i + 2] - off[i]);
+        for (j = 0; j < n && !seen; j++)
+            seen = strcmp((*out)[j], g) == 0;
+        if (seen)
+            free(g);
+        else
+            (*out)[n++] = g;
+    }
+    free(off);
+    free(s);
+    return n;
+}
+
+/* Every bigram of a text in order (ASCII lowered), the n - 1 pairs of its n code points,
+ * repeats kept: bigram j starts at code point j. */
+size_t
+store_util_text_bigrams(const char *text, char ***out)
+{
+    char *s = ascii_lower(text);
+    size_t nc, *off = cp_offsets(s, &nc), i;
+
+    *out = xcalloc(nc > 1 ? nc - 1 : 1, sizeof **out);
+    for (i = 0; i + 1 < nc; i++)
+        (*out)[i] = xstrndup(s + off[i], off[i + 2] - off[i]);
+    free(off);
+    free(s);
+    return nc > 1 ? nc - 1 : 0;
+}
+
+/* Free n strings and their array. */
+void
+store_util_strings_free(char **v, size_t n)
+{
+    size_t i;
+
+    if (v == NULL)
+        return;
+    for (i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* The snippet of an article found by bigrams: around the earliest of them. Owned. */
+char *
+store_util_article_snippet_grams(const struct article *a, char *const *grams, size_t n)
+{
+    const char *fields[2];
+    size_t f, i;
+
+    fields[0] = a->body != NULL ? a->body : "";
+    fields[1] = a->title != NULL ? a->title : "";
+    for (f = 0; f < 2; f++) {
+        long best = -1;
+        size_t which = 0;
+
+        for (i = 0; i < n; i++) {
+            long p = store_util_find_ci(fields[f], grams[i]);
+
+            if (p >= 0 && (best < 0 || p < best)) {
+                best = p;
+                which = i;
+            }
+        }
+        if (best >= 0)
+            return store_util_snippet(fields[f], grams[which]);
+    }
+    return store_util_snippet(fields[0], NULL);
 }

@@ -74,6 +74,42 @@ char *store_util_snippet(const char *text, const char *q);
  * when only the title matches. Owned. */
 char *store_util_article_snippet(const struct article *a, const char *q);
 
+/* The gram index of the knowledge base: every distinct 1- and 2-character gram of an
+ * article (ASCII letters lowered) at the rank of its first occurrence: its 1-based code
+ * point position in the title, or STORE_GRAM_BODY + its position in the body when the
+ * title lacks it. Smaller ranks are better matches (title hits first, earlier first). */
+#define STORE_GRAM_BODY       (INT64_C(1) << 24)
+#define STORE_GRAMS_MAX       32          /* bigrams of a phrase the fallback search uses */
+
+/* One row of an article's gram index: the grams first found at rank rk, each as the hex
+ * of its UTF-8 bytes, separated by spaces. */
+struct store_gram_row {
+    int64_t rk;
+    char *tokens;
+};
+
+/* The gram index rows of an article, by rank; *rows owned (store_util_gram_rows_free). */
+size_t store_util_gram_rows(const char *title, const char *body, struct store_gram_row **rows);
+/* Release rows from store_util_gram_rows. */
+void store_util_gram_rows_free(struct store_gram_row *rows, size_t n);
+/* The index token of a 1- or 2-character gram (ASCII lowered, hex of its bytes). Owned. */
+char *store_util_gram_token(const char *gram);
+/* The rank of the first match of needle in an article as above (ASCII folded); 0 when
+ * neither title nor body has it. */
+int64_t store_util_match_rank(const char *title, const char *body, const char *needle);
+/* The distinct bigrams of a typed phrase (ASCII lowered), from its runs between white
+ * space and punctuation, in order, at most STORE_GRAMS_MAX; *out owned (free each, then
+ * the array). */
+size_t store_util_phrase_bigrams(const char *q, char ***out);
+/* Every bigram of a text (ASCII lowered) in order, repeats kept: bigram j starts at its
+ * code point j (0-based); *out owned (store_util_strings_free). */
+size_t store_util_text_bigrams(const char *text, char ***out);
+/* Free n strings and their array. */
+void store_util_strings_free(char **v, size_t n);
+/* The snippet of an article found by bigrams: around the earliest of them in the body,
+ * else in the title. Owned. */
+char *store_util_article_snippet_grams(const struct article *a, char *const *grams, size_t n);
+
 /* Add one "  problem: ..." line to a check report (up to STORE_CHECK_MAX_LINES per
  * section); counts it in *section and *total. */
 void store_util_problem(struct strbuf *r, int *section, int *total, const char *fmt, ...)

@@ -26,6 +26,7 @@
 #include "hotline/util.h"
 #include "store.h"
 #include "store_sqlite.h"
+#include "store_util.h"
 #ifdef HOTLINE_HAVE_PG
 #include <libpq-fe.h>
 
@@ -1403,8 +1404,10 @@ test_kb_search(void **state)
     article_page_fini(&p);
     q.q = "卡介质密码";
     expect_kb(f, &q, "0001");
-    q.q = "\"停水\" OR 燃气";                     /* FTS syntax stays text */
-    expect_kb(f, &q, "");
+    q.q = "\"停水\" OR 燃气";                     /* FTS syntax stays text: no exact */
+    search(f, &q, &p);                           /* match, so the bigram fallback */
+    assert_true(p.n > 0);                        /* (order: test_kb_grams) */
+    article_page_fini(&p);
     q.q = "100%";
     expect_kb(f, &q, "");
     q.q = "燃气";
@@ -1555,8 +1558,12 @@ test_kb_pages_put_snippet(void **state)
     assert_int_equal(f->s->ops->article_put(f->s, a, &out, &e), HL_OK);
     assert_int_equal(out->version, 2);
     article_free(&out);
-    q.q = "gas泄漏";
-    expect_kb(f, &q, "");
+    q.q = "gas泄漏";                             /* only the title's bigrams are left */
+    search(f, &q, &p);
+    assert_true(p.n > 0);
+    assert_string_equal(p.items[0].id, "KB-0041");
+    assert_string_equal(p.items[0].snippet, "测试：燃气【泄漏】");
+    article_page_fini(&p);
     q.q = "改写后的正文";
     expect_kb(f, &q, "0041");
     assert_int_equal(f->s->ops->article_get(f->s, "KB-0041", &out, &e), HL_OK);
@@ -1565,6 +1572,203 @@ test_kb_pages_put_snippet(void **state)
     article_free(&out);
     assert_int_equal(f->s->ops->article_get(f->s, "KB-9999", &out, &e), HL_ENOENT);
     article_free(&a);
+}
+
+/* Every article, for the brute-force ranking of test_kb_grams. */
+struct kb_all {
+    struct article *v;
+    size_t n;
+};
+
+/* Keep a copy of each scanned article. */
+static bool
+keep_article(const struct article *a, void *arg)
+{
+    struct kb_all *all = arg;
+    struct article *c;
+    char *json = codec_article_encode(a, NULL);
+    cJSON *root = cJSON_Parse(json);
+    struct err e;
+
+    all->v = xrealloc(all->v, (all->n + 1) * sizeof *all->v);
+    c = codec_article_decode(root, &e);
+    cJSON_Delete(root);
+    free(json);
+    assert_non_null(c);
+    all->v[all->n++] = *c;
+    free(c);
+    return true;
+}
+
+/* One brute-force match. */
+struct kb_want {
+    const struct article *a;
+    int score;
+    int64_t key;
+};
+
+/* The documented order: more bigrams, smaller rank, newer, id descending (qsort). */
+static int
+kb_want_cmp(const void *pa, const void *pb)
+{
+    const struct kb_want *a = pa, *b = pb;
+
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    if (a->a->updated_at != b->a->updated_at)
+        return a->a->updated_at > b->a->updated_at ? -1 : 1;
+    return -strcmp(a->a->id, b->a->id);
+}
+
+/* The ids (without "KB-") a search for q must give, computed from every article: exact
+ * matches, else for a phrase of 3+ characters with 3+ bigrams the bigram fallback. */
+static void
+brute_kb(const struct kb_all *all, const char *q, char *buf, size_t sz)
+{
+    struct kb_want *w = xcalloc(all->n + 1, sizeof *w);
+    char *t = store_util_trim_query(q), **grams = NULL;
+    size_t n = 0, ng = 0, i, j;
+
+    for (i = 0; t != NULL && i < all->n; i++) {
+        int64_t k = store_util_match_rank(all->v[i].title, all->v[i].body, t);
+
+        if (k > 0)
+            w[n++] = (struct kb_want){ &all->v[i], 0, k };
+    }
+    if (t != NULL && n == 0 && text_chars(t) >= 3)
+        ng = store_util_phrase_bigrams(t, &grams);
+    for (i = 0; ng >= 3 && i < all->n; i++) {
+        struct kb_want x = { &all->v[i], 0, 0 };
+
+        for (j = 0; j < ng; j++) {
+            int64_t k = store_util_match_rank(all->v[i].title, all->v[i].body, grams[j]);
+
+            if (k > 0) {
+                x.score++;
+                if (x.key == 0 || k < x.key)
+                    x.key = k;
+            }
+        }
+        if (x.score > 0)
+            w[n++] = x;
+    }
+    qsort(w, n, sizeof *w, kb_want_cmp);
+    buf[0] = '\0';
+    for (i = 0; i < n; i++) {
+        if (i > 0)
+            str_append(buf, sz, ",");
+        str_append(buf, sz, w[i].a->id + 3);
+    }
+    store_util_strings_free(grams, ng);
+    free(t);
+    free(w);
+}
+
+/* The gram index: 1-2 characters, phrases, the bigram fallback (with its pages) and
+ * FTS5 metacharacters all give the documented order, computed here by brute force; the
+ * index follows replaced text and survives being rebuilt by the migration. */
+static void
+test_kb_grams(void **state)
+{
+    static const char *const queries[] = {
+        "水", "气", "卡", "的", "。", "，", "I", "c", "IC", "ic", "c卡", "停水", "燃气",
+        " 燃气 ", "单一窗口", "卡介质密码", "IKEY", "\"", "\"\"", "*", "水*", "NEAR(水 气)",
+        "a:b", "^水", "(", ")", "-水", "'", "OR", "AND 水 OR", "\\", "%", "_", "100%",
+        "a\"b\"c", "{title}: 水", "title:燃气", "燃气 NOT 泄漏", "\"停水\" OR 燃气",
+        "我家燃气表坏了，报修电话是多少", "单一窗口卡介质密码忘了怎么办？", "ＩＣ卡充值",
+        "市民来电反映小区停水三天了没人管",
+    };
+    struct fx *f = *state;
+    struct kb_all all = { NULL, 0 };
+    struct article_query q;
+    struct article_page p;
+    struct article *a, *out = NULL;
+    char want[1024], got[1024], *cursor = NULL;
+    struct err e;
+    size_t i, pages;
+
+    import_kb(f);
+    assert_int_equal(f->s->ops->article_scan(f->s, keep_article, &all, &e), HL_OK);
+    memset(&q, 0, sizeof q);
+    q.kind = -1;
+    q.scope = -1;
+    q.limit = 100;
+    for (i = 0; i < ARRAY_SIZE(queries); i++) {
+        q.q = queries[i];
+        brute_kb(&all, q.q, want, sizeof want);
+        expect_kb(f, &q, want);
+    }
+    q.q = "我家燃气表坏了，报修电话是多少";       /* fallback found something... */
+    brute_kb(&all, q.q, want, sizeof want);
+    assert_true(strlen(want) > 0);
+    search(f, &q, &p);                           /* ...with a snippet around a bigram */
+    assert_non_null(strstr(p.items[0].snippet, "【"));
+    article_page_fini(&p);
+    q.limit = 3;                                 /* its pages follow on */
+    got[0] = '\0';
+    for (pages = 0; pages < 30; pages++) {
+        char *ids;
+
+        q.cursor = cursor;
+        search(f, &q, &p);
+        ids = article_ids(&p);
+        if (got[0] != '\0' && ids[0] != '\0')
+            str_append(got, sizeof got, ",");
+        str_append(got, sizeof got, ids);
+        free(ids);
+        free(cursor);
+        cursor = p.next_cursor != NULL ? xstrdup(p.next_cursor) : NULL;
+        article_page_fini(&p);
+        if (cursor == NULL)
+            break;
+    }
+    assert_string_equal(got, want);
+    q.limit = 100;
+    q.cursor = NULL;
+
+    /* The index follows replaced text; a status change keeps it. */
+    a = article_new();
+    a->id = xstrdup("KB-0050");
+    a->title = xstrdup("甲乙丙丁");
+    a->body = xstrdup("戊己庚辛");
+    a->kind = KB_GUIDE;
+    a->status = KB_DRAFT;
+    assert_int_equal(f->s->ops->article_put(f->s, a, &out, &e), HL_OK);
+    article_free(&out);
+    q.q = "己庚";
+    expect_kb(f, &q, "0050");
+    free(a->body);
+    a->body = xstrdup("壬癸");
+    assert_int_equal(f->s->ops->article_put(f->s, a, &out, &e), HL_OK);
+    article_free(&out);
+    expect_kb(f, &q, "");
+    a->status = KB_REVIEW;
+    assert_int_equal(f->s->ops->article_put(f->s, a, &out, &e), HL_OK);
+    article_free(&out);
+    q.q = "壬";
+    expect_kb(f, &q, "0050");
+    q.q = "乙丙丁";
+    expect_kb(f, &q, "0050");
+    article_free(&a);
+
+    /* SQLite: the migration builds the index again from the articles. */
+    if (!f->pg) {
+        f->s->ops->close(f->s);
+        f->s = NULL;
+        raw_sql(f, "PRAGMA user_version = 2");
+        f->s = store_open(f->target, f->tz, &e);
+        assert_non_null(f->s);
+        q.q = "壬";
+        expect_kb(f, &q, "0050");
+        q.q = "燃气";
+        brute_kb(&all, q.q, want, sizeof want);
+        expect_kb(f, &q, want);
+    }
+    for (i = 0; i < all.n; i++)
+        article_fini(&all.v[i]);
+    free(all.v);
 }
 
 /* Count articles in a scan and check id order. */
@@ -1787,7 +1991,13 @@ test_check(void **state)
         assert_non_null(strstr(report, "daily ticket numbers: ok"));
         assert_non_null(strstr(report, "search indexes: ok"));
     }
-    assert_non_null(strstr(report, "schema version: 1 (current)"));
+    {
+        char want[64];
+
+        /* PostgreSQL's number is checked by test_store_pg; this file sees SQLite's */
+        snprintf(want, sizeof want, "schema version: %d (current)", STORE_SQLITE_SCHEMA_VERSION);
+        assert_non_null(strstr(report, f->pg ? " (current)" : want));
+    }
     assert_non_null(strstr(report, "tickets: 5 checked, ok"));
     assert_non_null(strstr(report, "articles: 40 checked, ok"));
     assert_non_null(strstr(report, "result: ok"));
@@ -2173,6 +2383,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_kb_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kb_pages_put_snippet, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kb_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kb_grams, setup, teardown),
         cmocka_unit_test_setup_teardown(test_feed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_calls, setup, teardown),
