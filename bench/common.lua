@@ -45,6 +45,7 @@ function M.seed()
    math.randomseed(os.time() * 100 + (thread_no or 0))
 end
 
+-- Print the run's RESULT line (wrk's done hook).
 function M.done(summary, latency, requests)
    local secs = summary.duration / 1e6
    local e = summary.errors
@@ -52,6 +53,68 @@ function M.done(summary, latency, requests)
    io.write(string.format("RESULT %s rps=%.0f p50_ms=%.2f p99_ms=%.2f requests=%d errors=%d\n",
       M.name, summary.requests / secs, latency:percentile(50) / 1000,
       latency:percentile(99) / 1000, summary.requests, errors))
+end
+
+-- Make the script GET one path of $BENCH_PATHS (one per line) at random per request: sets
+-- wrk's init, request, setup and done (list_filters.lua, stats.lua).
+function M.random_paths()
+   local paths = M.lines(assert(os.getenv("BENCH_PATHS"), "BENCH_PATHS is not set"))
+   init = function() M.seed() end
+   request = function()
+      return wrk.format("GET", paths[math.random(#paths)], M.headers())
+   end
+   setup = M.setup
+   done = M.done
+end
+
+-- A POST /api/v1/tickets maker (post_ticket.lua, peer_hotlined.lua): each request has its
+-- own caller number (PHONE_PREFIX, then 8 digits from the thread and a counter) and
+-- Idempotency-Key (KEY_PREFIX-tag-counter, never a replay); FIELDS is the JSON of the text
+-- ('"title":"...","description":"..."'). Call .init() from init, after seeding.
+function M.ticket_create(phone_prefix, key_prefix, fields)
+   local p = {}
+   local counter, tag = 0, ""
+   function p.init()
+      tag = string.format("%d-%d-%d", os.time(), thread_no or 0, math.random(1, 1e9))
+   end
+   function p.request()
+      counter = counter + 1
+      local phone = string.format(phone_prefix .. "%08d",
+         ((thread_no or 0) * 10000000 + counter) % 100000000)
+      local body = '{"channel":"phone","caller":{"phone":"' .. phone .. '"},' ..
+         '"nature":"consult","category":"urban.env.water_supply",' .. fields .. '}'
+      return wrk.format("POST", "/api/v1/tickets", M.headers({
+         ["Content-Type"] = "application/json",
+         ["Idempotency-Key"] = key_prefix .. "-" .. tag .. "-" .. counter,
+      }), body)
+   end
+   return p
+end
+
+-- Make the script one side of bench/peer.sh: $PEER_OP picks SIDE.get(id) (ids at random
+-- from $TICKET_IDS), SIDE.list(), SIDE.search(term) for search2 and search4 (the terms of
+-- peer_terms.lua) or, for any other operation, SIDE.create(); SIDE.init, if any, runs in
+-- init after seeding. Sets wrk's init, request, setup and done.
+function M.peer(side)
+   local op = os.getenv("PEER_OP") or "get"
+   local terms = require("peer_terms").for_op(op)
+   local ids
+   init = function(args)
+      M.seed()
+      if op == "get" then ids = M.lines(os.getenv("TICKET_IDS")) end
+      if side.init then side.init() end
+   end
+   if op == "get" then
+      request = function() return side.get(ids[math.random(#ids)]) end
+   elseif op == "list" then
+      request = side.list
+   elseif terms then
+      request = function() return side.search(terms[math.random(#terms)]) end
+   else
+      request = side.create
+   end
+   setup = M.setup
+   done = M.done
 end
 
 return M

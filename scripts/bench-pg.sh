@@ -9,15 +9,14 @@
 # durable settings), so both stores are measured by the same commands, data and wrk
 # scripts. The database is dropped afterwards; the private cluster is stopped.
 # Environment as bench/server.sh (BENCH_SECONDS, BENCH_ARTICLES, BENCH_KEEP).
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-build=${1:-build}
-case $build in /*) ;; *) build="$root/$build" ;; esac
-exe="$build/src/server/hotlined"
-[ -x "$exe" ] || { echo "bench-pg.sh: no $exe: build first" >&2; exit 1; }
-command -v psql >/dev/null || { echo "bench-pg.sh: psql is needed (postgresql-client)" >&2; exit 1; }
+# shellcheck source=../bench/lib.sh
+. "$here/../bench/lib.sh"
+bench_build "${1:-build}"
+bench_need psql "psql is needed (postgresql-client)"
 
 cluster=
 uri=${2:-}

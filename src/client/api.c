@@ -57,6 +57,7 @@ struct api {
     api_event_fn on_event;
     void *ev_arg;
     char *token;
+    char *user_id;            /* whose token it is (login, whoami), NULL until known */
     bool expired;             /* a 401 was reported; waiting for a new token */
     struct cache *cache;
     struct outbox *outbox;
@@ -473,10 +474,12 @@ take_page(struct api *api, const cJSON *json, struct api_result *r)
     if (!cJSON_IsArray(items))
         return err_set(&r->err, HL_EINVAL, "items", "the server sent a list without items");
     r->page.items = xcalloc((size_t)cJSON_GetArraySize(items) + 1, sizeof(struct ticket));
+    cache_batch_begin(api->cache);    /* one commit for the page, not one per ticket */
     cJSON_ArrayForEach(it, items) {
         struct ticket *t = codec_ticket_decode(it, &de);
 
         if (t == NULL) {
+            cache_batch_end(api->cache);
             api_result_fini(r);
             return err_set(&r->err, HL_EINVAL, de.field, "the server sent a ticket that "
                            "cannot be read: items[%zu]: %s", n, de.msg);
@@ -491,6 +494,7 @@ take_page(struct api *api, const cJSON *json, struct api_result *r)
         free(t);
         r->page.n = n;
     }
+    cache_batch_end(api->cache);
     r->page.next_cursor = jdup(json, "next_cursor");
     r->page.total = jint(json, "total", -1);
     return HL_OK;
@@ -954,9 +958,17 @@ take_success(struct api *api, struct call *c, const struct net_response *nr,
         rc = take_session(json, true, r);
         if (rc == HL_OK)
             api_set_token(api, r->session.token);
+        if (rc == HL_OK && r->session.user.id != NULL) {
+            free(api->user_id);
+            api->user_id = xstrdup(r->session.user.id);
+        }
         break;
     case CALL_WHOAMI:
         rc = take_session(json, false, r);
+        if (rc == HL_OK && r->session.user.id != NULL) {
+            free(api->user_id);
+            api->user_id = xstrdup(r->session.user.id);
+        }
         break;
     case CALL_HEALTH:
         rc = take_health(json, r);
@@ -1302,6 +1314,44 @@ theirs_done(struct api *api, struct call *c, const struct net_response *nr)
     outbox_set_theirs(api->outbox, c->outbox_seq, nr->body, NULL);
 }
 
+/* Whether the 412 to outbox entry seq says an earlier try of the same action did the work
+ * and only its answer was lost (a dropped connection, a frozen server that woke up later):
+ * the change that made the version after the entry's If-Match is this action, by this
+ * user (when the user is not known: only when the outbox itself sent it unanswered before).
+ * Then the entry is done, not a conflict: sending it again would do it twice. Returns the
+ * version that action made, -1 when it is a real conflict. */
+static int64_t
+lost_answer_version(struct api *api, int64_t seq, const struct ticket *cur)
+{
+    struct outbox_entry en;
+    const struct event *ev;
+    long long v = -1;
+    bool yes = false;
+
+    if (cur == NULL || api->outbox == NULL || outbox_get(api->outbox, seq, &en, NULL) != HL_OK)
+        return -1;
+    if (en.kind != OUTBOX_ACTION || en.action == NULL || en.if_match == NULL)
+        goto out;
+    for (const char *p = en.if_match; *p != '\0'; p++) {
+        if (*p >= '0' && *p <= '9')
+            v = (v < 0 ? 0 : v * 10) + (*p - '0');
+        if (v > INT_MAX)
+            goto out;
+    }
+    if (v < 1 || cur->version <= v || (size_t)v >= cur->n_events)
+        goto out;
+    ev = &cur->events[v];
+    if (ev->type == NULL || strcmp(ev->type, en.action) != 0)
+        goto out;
+    if (api->user_id != NULL)
+        yes = ev->by != NULL && strcmp(ev->by, api->user_id) == 0;
+    else
+        yes = en.attempts >= 2;
+out:
+    outbox_entry_fini(&en);
+    return yes ? (int64_t)v + 1 : -1;
+}
+
 /* Answer of an outbox entry: record it, report it, go on. */
 static void
 outbox_done(struct api *api, struct call *c, const struct net_response *nr)
@@ -1311,6 +1361,7 @@ outbox_done(struct api *api, struct call *c, const struct net_response *nr)
     struct api_result r;
     char *current_doc = NULL;
     char *tid = NULL;
+    int64_t done_version;
     bool answered;
     int state;
 
@@ -1336,6 +1387,20 @@ outbox_done(struct api *api, struct call *c, const struct net_response *nr)
     if (api->outbox == NULL || c->outbox_seq == 0 ||
         outbox_in_flight(api->outbox) != c->outbox_seq)
         goto out;
+    if (answered && nr->status == 412 && current_doc != NULL && r.current->id != NULL &&
+        (done_version = lost_answer_version(api, c->outbox_seq, r.current)) > 0) {
+        /* done by the try whose answer was lost: that is the answer (later entries of the
+         * ticket go on from the version it made, so a change by someone else since then
+         * is still a conflict for them) */
+        tid = xstrdup(r.current->id);
+        rep.status = 200;
+        rep.error = NULL;
+        rep.body = current_doc;
+        rep.ticket_id = tid;
+        rep.version = done_version;
+        if (api->cache != NULL)
+            cache_put_ticket(api->cache, r.current, current_doc, NULL);
+    }
     state = outbox_complete(api->outbox, c->outbox_seq, &rep, (hl_time)time(NULL), NULL);
     if (state == OUTBOX_CONFLICT) {
         if (current_doc != NULL) {
@@ -1491,6 +1556,7 @@ api_free(struct api **papi)
     if (api->outbox_timer != 0)
         timers_cancel(api->timers, api->outbox_timer);
     free(api->token);
+    free(api->user_id);
     free(api->base);
     free(api);
     *papi = NULL;

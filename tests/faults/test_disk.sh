@@ -5,6 +5,7 @@
 #     reads (GET /tickets/{id}, /health) keep working; the filler deleted, writes work again.
 # (b) a second hotlined on the same file opened `file:PATH?mode=ro`: reads work, writes 5xx.
 # Needs $HOTLINED, $HOTLINE_DATA, curl.
+# shellcheck source-path=SCRIPTDIR
 set -u
 HOTLINED=${HOTLINED:?HOTLINED is not set}
 PW=correct-horse-7
@@ -15,7 +16,8 @@ command -v curl >/dev/null || { echo "skip: no curl"; exit 77; }
 DIR=$(mktemp -d /tmp/hl-disk.XXXXXX) || exit 1
 MNT=$DIR/mnt
 mkdir -p "$MNT"
-PIDS=""
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
     umount "$MNT" 2>/dev/null
@@ -27,25 +29,6 @@ if ! mount -t tmpfs -o size=3m tmpfs "$MNT" 2>"$DIR/mount.err"; then
     exit 77
 fi
 DB=$MNT/t.db
-
-# start hotlined on $1 (db target), log $2; sets BASE and appends the pid to PIDS
-start() {
-    out=$DIR/out.$$.$2
-    "$HOTLINED" --db "$1" serve --listen 127.0.0.1:0 --data "$HOTLINE_DATA" \
-        --log "$DIR/$2.log" >"$out" 2>"$DIR/$2.err" &
-    pid=$!
-    PIDS="$PIDS $pid"
-    i=0
-    while [ $i -lt 100 ]; do
-        port=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$out")
-        [ -n "$port" ] && break
-        kill -0 $pid 2>/dev/null || fail "hotlined ($2) exited: $(cat "$DIR/$2.err")"
-        sleep 0.1
-        i=$((i + 1))
-    done
-    [ -n "$port" ] || fail "hotlined ($2) printed no ready line"
-    BASE=http://127.0.0.1:$port/api/v1
-}
 
 # req METHOD PATH [BODY]: status into ST, body into $DIR/body
 req() {
@@ -65,13 +48,9 @@ create() {
 }
 
 "$HOTLINED" --db "$DB" migrate >/dev/null 2>&1 || true
-printf '%s\n%s\n' "$PW" "$PW" | "$HOTLINED" --db "$DB" user add agent1 --name 张三 --role agent \
-    >/dev/null 2>&1 || fail "user add"
-start "$DB" a
-TOK=$(curl -s -H 'Content-Type: application/json' \
-    -d "{\"user\":\"agent1\",\"password\":\"$PW\"}" "$BASE/session" |
-    sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p')
-[ -n "$TOK" ] || fail "login"
+hl_user "$DB" agent1 "$PW"
+hl_serve "$DB" a
+hl_login agent1 "$PW"
 create
 [ "$ST" = 201 ] || fail "create on an empty disk: $ST $(cat "$DIR/body")"
 ID=$(sed -n 's/.*"id":"\(HL[0-9-]*\)".*/\1/p' "$DIR/body" | head -n1)
@@ -81,7 +60,7 @@ ID=$(sed -n 's/.*"id":"\(HL[0-9-]*\)".*/\1/p' "$DIR/body" | head -n1)
 dd if=/dev/zero of="$MNT/filler" bs=64k 2>/dev/null
 sync
 ok5xx=0 named=0 ok201=0
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
     create
     case $ST in
     5??) ok5xx=$((ok5xx + 1))
