@@ -267,10 +267,29 @@ static const char *const schema_v3[] = {
     NULL,
 };
 
+/* The columns a ticket text search matches, in the order of hl_ticket_grams. */
+#define TGRAM_COLS  "id, title, description, location, caller_phone, caller_name, caller_address"
+#define TGRAM_NCOLS 7
+
+/* Migration 4: ticket_gram, the index of 1- and 2-character ticket searches: one row per
+ * ticket, rowid = tickets.rid, holding the hex tokens of every character and every pair of
+ * neighbouring characters of each searched column (ASCII lowered, as LIKE compares), so
+ * such a search is a gram lookup instead of a LIKE over every row (contentless, no
+ * positions). The ticket writes keep it in step; built here from the existing tickets
+ * (again when run again). */
+static const char *const schema_v4[] = {
+    "CREATE VIRTUAL TABLE IF NOT EXISTS ticket_gram USING fts5(g, content='', columnsize=0,"
+    " detail=none, tokenize='ascii');"
+    "INSERT INTO ticket_gram(ticket_gram) VALUES ('delete-all');"
+    "INSERT INTO ticket_gram(rowid, g) SELECT rid, hl_ticket_grams(" TGRAM_COLS ") FROM tickets;",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     schema_v1,
     schema_v2,
     schema_v3,
+    schema_v4,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SQLITE_SCHEMA_VERSION,
@@ -551,6 +570,86 @@ kb_grams_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     strbuf_fini(&sb);
 }
 
+/* ---- tickets: ticket_gram, the index of 1- and 2-character searches ---- */
+
+/* The byte after the character at s + i (s[i] itself when it ends the text). */
+static size_t
+tgram_next(const char *s, size_t i)
+{
+    if (s[i] == '\0')
+        return i;
+    for (i++; ((unsigned char)s[i] & 0xc0) == 0x80; i++)
+        ;
+    return i;
+}
+
+/* Append the hex of s[from, to), ASCII lowered (as LIKE compares). */
+static void
+tgram_hex(struct strbuf *sb, const char *s, size_t from, size_t to)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (; from < to; from++) {
+        unsigned char ch = (unsigned char)s[from];
+
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (unsigned char)(ch - 'A' + 'a');
+        strbuf_addc(sb, digits[ch >> 4]);
+        strbuf_addc(sb, digits[ch & 15]);
+    }
+}
+
+/* Append the tokens of one searched column: every character and every pair of
+ * neighbouring characters (never across columns, as LIKE matches one column). */
+static void
+tgram_column(struct strbuf *sb, const char *s)
+{
+    size_t i, j, k;
+
+    if (s == NULL)
+        return;
+    for (i = 0; s[i] != '\0'; i = j) {
+        j = tgram_next(s, i);
+        k = tgram_next(s, j);
+        if (sb->len > 0)
+            strbuf_addc(sb, ' ');
+        tgram_hex(sb, s, i, j);
+        if (k > j) {
+            strbuf_addc(sb, ' ');
+            tgram_hex(sb, s, i, k);
+        }
+    }
+}
+
+/* The ticket_gram row of the searched columns (the order of TGRAM_COLS). Owned. */
+static char *
+tgram_tokens(const char *const col[TGRAM_NCOLS])
+{
+    struct strbuf sb;
+    int i;
+
+    strbuf_init(&sb);
+    for (i = 0; i < TGRAM_NCOLS; i++)
+        tgram_column(&sb, col[i]);
+    return strbuf_detach(&sb);
+}
+
+/* SQL function hl_ticket_grams(TGRAM_COLS): the ticket_gram row of a ticket, for the
+ * migration that builds ticket_gram. */
+static void
+ticket_grams_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *col[TGRAM_NCOLS];
+    char *tokens;
+    int i;
+
+    for (i = 0; i < TGRAM_NCOLS; i++)
+        col[i] = i < argc ? (const char *)sqlite3_value_text(argv[i]) : NULL;
+    tokens = tgram_tokens(col);
+    sqlite3_result_text(ctx, tokens, -1, SQLITE_TRANSIENT);
+    free(tokens);
+}
+
 /* Open a connection with the store's settings. NULL + e on error. */
 static struct conn *
 conn_open(struct sqlite_store *ss, struct err *e)
@@ -570,6 +669,8 @@ conn_open(struct sqlite_store *ss, struct err *e)
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
     sqlite3_create_function(c->db, "hl_kb_grams", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                             kb_grams_fn, NULL, NULL);
+    sqlite3_create_function(c->db, "hl_ticket_grams", TGRAM_NCOLS,
+                            SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, ticket_grams_fn, NULL, NULL);
     if (run(c, "PRAGMA synchronous=FULL", "setting synchronous=FULL", e) != HL_OK
         || run(c, "PRAGMA foreign_keys=ON", "enabling foreign keys", e) != HL_OK
         || run(c, "PRAGMA temp_store=MEMORY", "setting temp_store", e) != HL_OK
@@ -1425,16 +1526,100 @@ load_ticket(struct conn *c, const char *id, struct ticket **out, struct err *e)
     return rc;
 }
 
+/* ---- tickets: keeping ticket_gram in step ---- */
+
+/* The ticket_gram row of a ticket, from the values bind_ticket stores. Owned. */
+static char *
+tgram_ticket(const struct ticket *t)
+{
+    char phone[32];
+    const char *col[TGRAM_NCOLS];
+
+    store_util_canonical_phone(t->caller.phone, phone, sizeof phone);
+    col[0] = t->id;
+    col[1] = t->title;
+    col[2] = t->description;
+    col[3] = t->location;
+    col[4] = phone[0] != '\0' ? phone : NULL;
+    col[5] = t->caller.name;
+    col[6] = t->caller.address;
+    return tgram_tokens(col);
+}
+
+/* The rid and ticket_gram row of the stored ticket id; *rid 0 and *tokens NULL when
+ * there is none. */
+static int
+tgram_stored(struct conn *c, const char *id, int64_t *rid, char **tokens, struct err *e)
+{
+    sqlite3_stmt *st = prep(c, "SELECT rid, " TGRAM_COLS " FROM tickets WHERE id = ?1", e);
+    const char *col[TGRAM_NCOLS];
+    int src, i;
+
+    *rid = 0;
+    *tokens = NULL;
+    if (st == NULL)
+        return HL_EIO;
+    bind_text(st, 1, id);
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        *rid = sqlite3_column_int64(st, 0);
+        for (i = 0; i < TGRAM_NCOLS; i++)
+            col[i] = col_text(st, i + 1);
+        *tokens = tgram_tokens(col);
+    }
+    done(c, st);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? HL_OK
+                                                   : db_fail(c, src, "reading a ticket", e);
+}
+
+/* Add (del false) or remove (del true, the same tokens as added) a ticket_gram row. */
+static int
+tgram_write(struct conn *c, int64_t rid, const char *tokens, bool del, struct err *e)
+{
+    sqlite3_stmt *st = prep(c, del ? "INSERT INTO ticket_gram(ticket_gram, rowid, g) "
+                                     "VALUES ('delete', ?1, ?2)"
+                                   : "INSERT INTO ticket_gram(rowid, g) VALUES (?1, ?2)", e);
+    int rc;
+
+    if (st == NULL)
+        return HL_EIO;
+    sqlite3_bind_int64(st, 1, rid);
+    bind_text(st, 2, tokens);
+    rc = step_done(c, st, "indexing the ticket for search", e);
+    done(c, st);
+    return rc;
+}
+
+/* Bring the ticket_gram row of rid from old (NULL: none) to new; nothing when the
+ * searched text is unchanged (a flag sweep, a status change). */
+static int
+tgram_sync(struct conn *c, int64_t rid, const char *old, const char *new, struct err *e)
+{
+    int rc = HL_OK;
+
+    if (old != NULL && strcmp(old, new) == 0)
+        return HL_OK;
+    if (old != NULL)
+        rc = tgram_write(c, rid, old, true, e);
+    if (rc == HL_OK)
+        rc = tgram_write(c, rid, new, false, e);
+    return rc;
+}
+
 /* Save an existing ticket (document, columns, units) and append its feed row at time at
  * (0: now). */
 static int
 save_ticket(struct conn *c, struct store *s, const struct ticket *t, const char *action,
             hl_time at, int64_t *seq, struct err *e)
 {
-    char *doc = codec_ticket_encode(t, s->tz), *units = NULL;
+    char *doc = codec_ticket_encode(t, s->tz), *units = NULL, *old = NULL, *grams = NULL;
     sqlite3_stmt *st;
+    int64_t rid = 0;
     int rc;
 
+    rc = tgram_stored(c, t->id, &rid, &old, e);
+    if (rc != HL_OK)
+        goto out;
     st = prep(c, "UPDATE tickets SET version = ?2, doc = ?3, status = ?5, nature = ?6, "
               "urgency = ?7, category = ?8, title = ?9, description = ?10, location = ?11, "
               "caller_phone = ?12, caller_name = ?13, caller_address = ?14, "
@@ -1447,6 +1632,10 @@ save_ticket(struct conn *c, struct store *s, const struct ticket *t, const char 
     bind_ticket(st, s, t, doc);
     rc = step_done(c, st, "saving the ticket", e);
     done(c, st);
+    if (rc == HL_OK && old != NULL) {
+        grams = tgram_ticket(t);
+        rc = tgram_sync(c, rid, old, grams, e);
+    }
     if (rc == HL_OK)
         rc = save_units(c, t, e);
     if (rc == HL_OK) {
@@ -1454,6 +1643,8 @@ save_ticket(struct conn *c, struct store *s, const struct ticket *t, const char 
         rc = feed_insert(c, "ticket.updated", t->id, action, NULL, NULL, units, at, seq, e);
     }
 out:
+    free(grams);
+    free(old);
     free(units);
     free(doc);
     return rc;
@@ -1565,9 +1756,9 @@ create_in_tx(struct conn *c, struct store *s, const struct ticket *in, const cha
              const char *body_hash, struct ticket **out, int64_t *seq, struct err *e)
 {
     struct ticket t = *in;       /* shallow: borrows in's strings, never freed */
-    char *id = NULL, *doc = NULL, *units = NULL;
+    char *id = NULL, *doc = NULL, *units = NULL, *grams = NULL;
     sqlite3_stmt *st;
-    int64_t n = 0;
+    int64_t n = 0, rid;
     int rc;
 
     if (t.created_at == 0)
@@ -1590,7 +1781,12 @@ create_in_tx(struct conn *c, struct store *s, const struct ticket *in, const cha
     }
     bind_ticket(st, s, &t, doc);
     rc = step_done(c, st, "saving the new ticket", e);
+    rid = sqlite3_last_insert_rowid(c->db);
     done(c, st);
+    if (rc == HL_OK) {
+        grams = tgram_ticket(&t);
+        rc = tgram_sync(c, rid, NULL, grams, e);
+    }
     if (rc == HL_OK)
         rc = save_units(c, &t, e);
     if (rc == HL_OK) {
@@ -1608,6 +1804,7 @@ create_in_tx(struct conn *c, struct store *s, const struct ticket *in, const cha
             rc = HL_EIO;
     }
 out:
+    free(grams);
     free(units);
     free(doc);
     free(id);
@@ -1851,7 +2048,33 @@ enum {
                                  * tickets and sorting them */
     WHERE_STATUS_SCAN = 1 << 1, /* status filters rows; its index must not drive the query
                                  * (a flag filter's covering index, or another order's) */
+    WHERE_TEXT_PROBE = 1 << 2,  /* the text matches are many: probe them per row rather
+                                 * than read and sort each (walk_created) */
+    WHERE_TEXT_LIKE = 1 << 3,   /* 1-2 characters found in most tickets: LIKE on each row
+                                 * read beats building the set of matches (walk_created) */
 };
+
+/* The index that answers the text search text (trimmed): ticket_fts (trigrams) from 3
+ * characters on, ticket_gram for 1 or 2 characters of valid UTF-8 (the gram token, the
+ * same matches as LIKE: ASCII folded, within one column); NULL when only LIKE can (*pat
+ * then NULL). *pat: the MATCH phrase, owned. */
+static const char *
+ticket_text_index(const char *text, char **pat)
+{
+    char *tok;
+
+    *pat = NULL;
+    if (store_util_use_trigrams(text)) {
+        *pat = fts_phrase(text);
+        return "ticket_fts";
+    }
+    if (!text_utf8_valid(text, strlen(text)))
+        return NULL;
+    tok = store_util_gram_token(text);
+    *pat = fts_phrase(tok);
+    free(tok);
+    return "ticket_gram";
+}
 
 /* Append the WHERE clause of a ticket query (always starts " WHERE 1"); how: WHERE_ bits. */
 static void
@@ -1859,6 +2082,7 @@ ticket_where(struct qb *b, const struct ticket_query *q, unsigned how)
 {
     char phone[32];
     char *text, *pat;
+    const char *index;
     int k, i;
     bool first = true;
 
@@ -1899,9 +2123,17 @@ ticket_where(struct qb *b, const struct ticket_query *q, unsigned how)
         qb_int(b, q->flag_mask);
     }
     text = store_util_trim_query(q->q);
-    if (text != NULL && store_util_use_trigrams(text)) {
-        pat = fts_phrase(text);
-        qb_sql(b, " AND rid IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ");
+    index = text != NULL ? ticket_text_index(text, &pat) : NULL;
+    if (index != NULL && (how & WHERE_TEXT_LIKE) != 0 && strcmp(index, "ticket_gram") == 0) {
+        free(pat);
+        index = NULL;
+    }
+    if (index != NULL) {
+        /* Beside the unit's id list, a plain rid IN would make SQLite probe the id index
+         * with every (id, rid) pair of the two lists. */
+        strbuf_addf(&b->sql, " AND %srid IN (SELECT rowid FROM %s WHERE %s MATCH ",
+                    (!str_empty(q->unit) && (how & WHERE_PAGE) == 0)
+                    || (how & WHERE_TEXT_PROBE) != 0 ? "+" : "", index, index);
         qb_text(b, pat);
         qb_sql(b, ")");
         free(pat);
@@ -1979,7 +2211,8 @@ take_doc(sqlite3_stmt *st, int col, char **docs, size_t *n, struct err *e)
 
 /* Count the tickets matching q. */
 static int
-ticket_count(struct conn *c, const struct ticket_query *q, int64_t *total, struct err *e)
+ticket_count(struct conn *c, const struct ticket_query *q, unsigned how, int64_t *total,
+             struct err *e)
 {
     struct qb b;
     sqlite3_stmt *st;
@@ -1987,7 +2220,7 @@ ticket_count(struct conn *c, const struct ticket_query *q, int64_t *total, struc
 
     qb_init(&b);
     qb_sql(&b, "SELECT count(*) FROM tickets");
-    ticket_where(&b, q, 0);
+    ticket_where(&b, q, how & WHERE_TEXT_LIKE);
     st = prep(c, b.sql.buf, e);
     if (st == NULL) {
         rc = HL_EIO;
@@ -2005,11 +2238,12 @@ out:
     return rc;
 }
 
-/* True when q is a trigram text search with no other filter, in created order. */
+/* True when q is an indexed text search (ticket_text_index) with no other filter, in
+ * created order. */
 static bool
 text_search_alone(const struct ticket_query *q, const struct store_ticket_order *ord)
 {
-    char *text;
+    char *text, *pat = NULL;
     bool yes;
 
     if (strcmp(ord->col, "created_at") != 0 || q->status_mask != 0 || !str_empty(q->unit)
@@ -2019,28 +2253,40 @@ text_search_alone(const struct ticket_query *q, const struct store_ticket_order 
         || q->callback_due_before != 0)
         return false;
     text = store_util_trim_query(q->q);
-    yes = text != NULL && store_util_use_trigrams(text);
+    yes = text != NULL && ticket_text_index(text, &pat) != NULL;
+    free(pat);
     free(text);
     return yes;
 }
 
-/* Decide how a text search alone finds its page: when its matches are many, walking
- * tickets_created newest first and probing the match set stops after a few hundred
- * index entries, where fetching and sorting every match would read each one's row; when
- * they are few, sorting them is cheaper. The break-even (about sqrt(tickets x page / 8)
- * matches) comes from measurements at 10,000 tickets. */
+/* Decide how a text search finds its page (*text_how: WHERE_TEXT_ bits): when its matches
+ * are many, walking an index in the page's order (a text search alone: tickets_created
+ * newest first, *walk) and probing the match set (WHERE_TEXT_PROBE) stops after a few
+ * hundred index entries, where fetching and sorting every match would read each one's
+ * row; when they are few, sorting them is cheaper. The break-even (about sqrt(tickets x
+ * page / 8) matches) comes from measurements at 10,000 tickets. From 5 times that many
+ * matches of 1-2 characters, building their set costs more than LIKE on the rows the walk
+ * reads (WHERE_TEXT_LIKE). */
 static int
 walk_created(struct conn *c, const struct ticket_query *q, int limit, bool *walk,
-             struct err *e)
+             unsigned *text_how, struct err *e)
 {
     const struct store_ticket_order *ord = store_util_ticket_order(q->order, e);
     sqlite3_stmt *st;
-    char *text, *pat;
+    char *text, *pat = NULL, *sql;
+    const char *index;
     int64_t tickets = 0, enough = 0;
     int src;
 
     *walk = false;
-    if (ord == NULL || !text_search_alone(q, ord))
+    *text_how = 0;
+    if (ord == NULL)
+        return HL_OK;
+    text = store_util_trim_query(q->q);
+    index = text != NULL ? ticket_text_index(text, &pat) : NULL;
+    free(pat);
+    free(text);
+    if (index == NULL)
         return HL_OK;
     st = prep(c, "SELECT max(rid) FROM tickets", e);
     if (st == NULL)
@@ -2055,17 +2301,26 @@ walk_created(struct conn *c, const struct ticket_query *q, int limit, bool *walk
         enough++;
     if (enough <= limit)
         return HL_OK;
-    st = prep(c, "SELECT count(*) FROM (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH ?1"
-              " LIMIT ?2)", e);
-    if (st == NULL)
-        return HL_EIO;
     text = store_util_trim_query(q->q);
-    pat = fts_phrase(text);
+    index = ticket_text_index(text, &pat);
+    sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s MATCH ?1 LIMIT ?2)",
+                    index, index);
+    st = prep(c, sql, e);
+    free(sql);
+    if (st == NULL) {
+        free(pat);
+        free(text);
+        return HL_EIO;
+    }
     sqlite3_bind_text(st, 1, pat, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, enough);
+    sqlite3_bind_int64(st, 2, 5 * enough);
     src = sqlite3_step(st);
-    if (src == SQLITE_ROW)
-        *walk = sqlite3_column_int64(st, 0) >= enough;
+    if (src == SQLITE_ROW && sqlite3_column_int64(st, 0) >= 5 * enough
+        && strcmp(index, "ticket_gram") == 0)
+        *text_how = WHERE_TEXT_LIKE;
+    else if (src == SQLITE_ROW && sqlite3_column_int64(st, 0) >= enough)
+        *text_how = WHERE_TEXT_PROBE;
+    *walk = *text_how == WHERE_TEXT_PROBE && text_search_alone(q, ord);
     done(c, st);
     free(pat);
     free(text);
@@ -2073,10 +2328,10 @@ walk_created(struct conn *c, const struct ticket_query *q, int limit, bool *walk
 }
 
 /* Build the page query of q into b: SELECT key, doc, id ... LIMIT limit + 1; walk: go
- * through tickets_created (walk_created). */
+ * through tickets_created; text_how: WHERE_TEXT_ bits (walk_created). */
 static int
-ticket_list_sql(const struct ticket_query *q, int limit, bool walk, struct qb *b,
-                const struct store_ticket_order **ord_out, struct err *e)
+ticket_list_sql(const struct ticket_query *q, int limit, bool walk, unsigned text_how,
+                struct qb *b, const struct store_ticket_order **ord_out, struct err *e)
 {
     const struct store_ticket_order *ord = store_util_ticket_order(q->order, e);
     char *cur_id = NULL;
@@ -2093,7 +2348,8 @@ ticket_list_sql(const struct ticket_query *q, int limit, bool walk, struct qb *b
     strbuf_addf(&b->sql, "SELECT p.k, t.doc, t.id FROM (SELECT rid, %s AS k, id FROM tickets%s",
                 ord->col, walk ? " INDEXED BY tickets_created" : "");
     ticket_where(b, q, WHERE_PAGE
-                 | (strcmp(ord->col, "created_at") != 0 ? WHERE_STATUS_SCAN : 0u));
+                 | (strcmp(ord->col, "created_at") != 0 ? WHERE_STATUS_SCAN : 0u)
+                 | (walk ? 0u : text_how));
     if (cur_id != NULL) {
         strbuf_addf(&b->sql, " AND (%s, id) %s (", ord->col, ord->desc ? "<" : ">");
         qb_int(b, key);
@@ -2124,15 +2380,16 @@ sq_ticket_list(struct store *s, const struct ticket_query *q, struct ticket_page
     char *last_id = NULL;
     int rc = HL_OK, src;
     bool walk = false;
+    unsigned text_how = 0;
 
     memset(out, 0, sizeof *out);
     out->total = -1;
     qb_init(&b);
     if (c == NULL)
         return HL_EIO;
-    rc = walk_created(c, q, limit, &walk, e);
+    rc = walk_created(c, q, limit, &walk, &text_how, e);
     if (rc == HL_OK)
-        rc = ticket_list_sql(q, limit, walk, &b, &ord, e);
+        rc = ticket_list_sql(q, limit, walk, text_how, &b, &ord, e);
     if (rc != HL_OK)
         goto out;
     st = prep(c, b.sql.buf, e);
@@ -2167,7 +2424,7 @@ sq_ticket_list(struct store *s, const struct ticket_query *q, struct ticket_page
     done(c, st);
     st = NULL;
     if (q->count)
-        rc = ticket_count(c, q, &out->total, e);
+        rc = ticket_count(c, q, text_how, &out->total, e);
 out:
     done(c, st);
     if (rc != HL_OK) {
@@ -4337,6 +4594,149 @@ out:
     return HL_OK;
 }
 
+/* One expected ticket_gram posting: token tok at rowid rid, of ticket number k. */
+struct tgram_probe {
+    char *tok;
+    int64_t rid;
+    size_t k;
+};
+
+/* Order probes by token, then rowid (the order of a token's doclist). */
+static int
+tgram_probe_cmp(const void *a, const void *b)
+{
+    const struct tgram_probe *x = a, *y = b;
+    int d = strcmp(x->tok, y->tok);
+
+    if (d != 0)
+        return d;
+    return x->rid < y->rid ? -1 : x->rid > y->rid;
+}
+
+/* Collect the probes of the current ticket row (rid, TGRAM_COLS): the first and the last
+ * token of each searched text column (the id never changes). */
+static void
+tgram_probes(sqlite3_stmt *st, size_t k, struct tgram_probe **v, size_t *n, size_t *cap)
+{
+    struct strbuf sb;
+    size_t at[2];
+    int i, j;
+
+    for (i = 1; i < TGRAM_NCOLS; i++) {
+        strbuf_init(&sb);
+        tgram_column(&sb, col_text(st, i + 1));
+        at[0] = 0;
+        at[1] = sb.len;                 /* back to the start of the last token */
+        while (at[1] > 0 && sb.buf[at[1] - 1] != ' ')
+            at[1]--;
+        for (j = 0; j < 2 && sb.len > 0; j++) {
+            if (*n == *cap) {
+                *cap = *cap * 2 + 64;
+                *v = xrealloc(*v, *cap * sizeof **v);
+            }
+            (*v)[*n].tok = xstrndup(sb.buf + at[j], strcspn(sb.buf + at[j], " "));
+            (*v)[*n].rid = sqlite3_column_int64(st, 0);
+            (*v)[(*n)++].k = k;
+        }
+        strbuf_fini(&sb);
+    }
+}
+
+/* Mark in bad the probes of v[from, to) (one token, rowids ascending) missing from the
+ * token's doclist, read once. */
+static int
+tgram_probe_token(struct conn *c, sqlite3_stmt *look, const struct tgram_probe *v, size_t from,
+                  size_t to, bool *bad, struct err *e)
+{
+    char *phrase = fts_phrase(v[from].tok);
+    int src;
+
+    sqlite3_reset(look);
+    bind_text(look, 1, phrase);
+    free(phrase);
+    for (src = sqlite3_step(look); src == SQLITE_ROW && from < to; src = sqlite3_step(look)) {
+        int64_t rowid = sqlite3_column_int64(look, 0);
+
+        for (; from < to && v[from].rid < rowid; from++)
+            bad[v[from].k] = true;
+        for (; from < to && v[from].rid == rowid; from++)
+            ;
+    }
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        return db_fail(c, src, "checking ticket_gram", e);
+    for (; from < to; from++)
+        bad[v[from].k] = true;
+    return HL_OK;
+}
+
+/* The gram index of ticket searches (contentless, so FTS5 cannot compare it with the
+ * tickets): its integrity-check, and for every ticket the first and the last token of
+ * each searched text column at its rid, which a missing or stale ticket lacks. The
+ * expected postings are sorted by token so that each token's doclist is read once. */
+static int
+check_ticket_gram(struct conn *c, struct strbuf *r, int *total, struct err *e)
+{
+    sqlite3_stmt *st = prep(c, "SELECT rid, " TGRAM_COLS " FROM tickets ORDER BY rid", e);
+    sqlite3_stmt *look = NULL;
+    struct tgram_probe *v = NULL;
+    size_t nv = 0, cap = 0, n = 0, i, j;
+    char **ids = NULL;
+    bool *bad = NULL;
+    int section = 0, src = SQLITE_DONE, rc = HL_OK;
+
+    if (st == NULL)
+        return HL_EIO;
+    for (src = sqlite3_step(st); src == SQLITE_ROW; src = sqlite3_step(st)) {
+        if ((n & (n - 1)) == 0)
+            ids = xrealloc(ids, (n == 0 ? 1 : 2 * n) * sizeof *ids);
+        ids[n] = col_dup(st, 1);
+        tgram_probes(st, n++, &v, &nv, &cap);
+    }
+    done(c, st);
+    if (src != SQLITE_DONE)
+        store_util_problem(r, &section, total, "reading tickets failed: %s",
+                           sqlite3_errstr(src));
+    if (nv > 1)
+        qsort(v, nv, sizeof *v, tgram_probe_cmp);
+    bad = xcalloc(n + 1, sizeof *bad);
+    look = prep(c, "SELECT rowid FROM ticket_gram WHERE ticket_gram MATCH ?1", e);
+    if (look == NULL)
+        rc = HL_EIO;
+    for (i = 0; i < nv && rc == HL_OK; i = j) {
+        for (j = i + 1; j < nv && strcmp(v[j].tok, v[i].tok) == 0; j++)
+            ;
+        rc = tgram_probe_token(c, look, v, i, j, bad, e);
+    }
+    done(c, look);
+    for (i = 0; i < n && rc == HL_OK; i++)
+        if (bad[i])
+            store_util_problem(r, &section, total, "ticket %s: missing or stale in search "
+                               "index ticket_gram", ids[i]);
+    for (i = 0; i < nv; i++)
+        free(v[i].tok);
+    free(v);
+    for (i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+    free(bad);
+    if (rc != HL_OK)
+        return rc;
+    st = prep(c, "INSERT INTO ticket_gram(ticket_gram) VALUES ('integrity-check')", e);
+    if (st == NULL)
+        return HL_EIO;
+    src = sqlite3_step(st);
+    if ((src & 0xff) == SQLITE_READONLY || (src & 0xff) == SQLITE_BUSY)
+        strbuf_addf(r, "search index ticket_gram: integrity-check skipped (%s)\n",
+                    sqlite3_errstr(src));
+    else if (src != SQLITE_DONE)
+        store_util_problem(r, &section, total, "search index ticket_gram: %s",
+                           sqlite3_errmsg(c->db));
+    done(c, st);
+    strbuf_addf(r, "search index ticket_gram: %lld tickets checked, %s\n", (long long)n,
+                section == 0 ? "ok" : "FAILED");
+    return HL_OK;
+}
+
 /* The search indexes: one indexed row per content row, and FTS5's own integrity-check
  * (which compares the index with the content table). */
 static int
@@ -4420,6 +4820,8 @@ sq_check(struct store *s, char **report, struct err *e)
         rc = check_fts(c, "articles", "kb_fts", &r, &total, e);
     if (rc == HL_OK)
         rc = check_kb_gram(c, &r, &total, e);
+    if (rc == HL_OK)
+        rc = check_ticket_gram(c, &r, &total, e);
     tx_rollback(c);
     if (rc != HL_OK)
         goto out;
@@ -4489,14 +4891,15 @@ store_sqlite_explain_tickets(struct store *s, const struct ticket_query *q, char
     struct qb b;
     int rc, limit = store_util_clamp_limit(q->limit);
     bool walk = false;
+    unsigned text_how = 0;
 
     *plan = NULL;
     if (c == NULL)
         return HL_EIO;
     qb_init(&b);
-    rc = walk_created(c, q, limit, &walk, e);
+    rc = walk_created(c, q, limit, &walk, &text_how, e);
     if (rc == HL_OK)
-        rc = ticket_list_sql(q, limit, walk, &b, &ord, e);
+        rc = ticket_list_sql(q, limit, walk, text_how, &b, &ord, e);
     if (rc == HL_OK)
         rc = explain(c, &b, plan, e);
     qb_fini(&b);

@@ -6,7 +6,7 @@
 #include "store.h"
 
 /* The schema version this build creates, migrates to and reads. */
-#define STORE_SQLITE_SCHEMA_VERSION 3
+#define STORE_SQLITE_SCHEMA_VERSION 4
 
 /* Open the SQLite database at path (created and migrated when new or older; a
  * "file:" URI is accepted, e.g. "file:hotline.db?mode=ro"). tz is borrowed for the

@@ -1215,6 +1215,138 @@ test_reflag(void **state)
                      FLAG_NEAR_DUE | FLAG_OVERDUE);
 }
 
+/* Short queries and what LIKE finds for them: characters and pairs, ASCII in both cases,
+ * digits, punctuation, LIKE and FTS5 syntax, pairs that exist only across two columns. */
+static const char *const short_queries[] = {
+    "噪", "噪音", "音", "路灯", "三天", "道张", "三天府", "区天", "号", "w", "W", "wi", "Fi", "fI",
+    "ab", "AB", "b-", "-1", "1", "12", "56", "3", "00", "hl", "HL", "h", "(", "（", "：", "，",
+    "%", "_", "\\", "\"", "*", "'", "龘", "13", "86", "+", "r)", "闪",
+};
+
+/* True when one of the searched text of t (the stored columns) contains q, ASCII folded. */
+static bool
+short_match(const struct ticket *t, const char *q)
+{
+    char phone[32];
+    const char *col[7];
+    size_t i;
+
+    store_util_canonical_phone(t->caller.phone, phone, sizeof phone);
+    col[0] = t->id;
+    col[1] = t->title;
+    col[2] = t->description;
+    col[3] = t->location;
+    col[4] = phone;
+    col[5] = t->caller.name;
+    col[6] = t->caller.address;
+    for (i = 0; i < ARRAY_SIZE(col); i++)
+        if (col[i] != NULL && store_util_find_ci(col[i], q) >= 0)
+            return true;
+    return false;
+}
+
+/* Every short query, alone (newest first, pages of 2 chained by cursors) and with a
+ * status filter, finds exactly the tickets whose text contains it (n tickets of
+ * 2026-02-13, numbered 1..n, created in that order). */
+static void
+expect_short_search(struct fx *f, int n)
+{
+    struct ticket_query q;
+    struct ticket_page p;
+    struct strbuf want, got;
+    struct ticket *t;
+    char id[32], *cursor;
+    struct err e;
+    size_t i;
+    int k;
+
+    for (i = 0; i < ARRAY_SIZE(short_queries); i++) {
+        strbuf_init(&want);
+        strbuf_init(&got);
+        for (k = n; k >= 1; k--) {
+            snprintf(id, sizeof id, "HL20260213-%06d", k);
+            assert_int_equal(f->s->ops->ticket_get(f->s, id, &t, &e), HL_OK);
+            if (short_match(t, short_queries[i]))
+                strbuf_addf(&want, "%s%s", want.len > 0 ? "," : "", id + 13);
+            ticket_free(&t);
+        }
+        memset(&q, 0, sizeof q);
+        q.nature = -1;
+        q.q = short_queries[i];
+        q.limit = 2;
+        cursor = NULL;
+        do {
+            q.cursor = cursor;
+            if (f->s->ops->ticket_list(f->s, &q, &p, &e) != HL_OK)
+                fail_msg("ticket_list: %s", e.msg);
+            for (k = 0; k < (int)p.n; k++)
+                strbuf_addf(&got, "%s%s", got.len > 0 ? "," : "", p.items[k].id + 13);
+            free(cursor);
+            cursor = p.next_cursor != NULL ? xstrdup(p.next_cursor) : NULL;
+            ticket_page_fini(&p);
+        } while (cursor != NULL);
+        if (strcmp(got.buf != NULL ? got.buf : "", want.buf != NULL ? want.buf : "") != 0)
+            fail_msg("q \"%s\": got \"%s\", want \"%s\"", short_queries[i],
+                     got.buf != NULL ? got.buf : "", want.buf != NULL ? want.buf : "");
+        strbuf_fini(&want);
+        strbuf_fini(&got);
+    }
+}
+
+/* 1- and 2-character searches (SQLite: the ticket_gram index) find what LIKE finds after
+ * creates, an edit of the text, status changes and a flag sweep; `check` sees a change
+ * made behind the index's back. */
+static void
+test_short_search(void **state)
+{
+    struct fx *f = *state;
+    hl_time noon = at(2026, 2, 13, 9, 15);
+    struct ticket *t;
+    char *id, *report = NULL;
+    int changed = -1;
+    int64_t seq = 0;
+    struct err e;
+
+    seed_five(f);
+    t = mk(at(2026, 2, 13, 9, 50), "WiFi故障：Router重启", "路由器AB-12，灯(红)闪", "13912345678");
+    free(t->caller.name);
+    t->caller.name = xstrdup("hL_Wang%");
+    id = create(f, t);
+    free(id);
+    t = mk(at(2026, 2, 13, 9, 55), "宽带", "fi\\ab \"x\" *'（）", "+86 139 8765 4321");
+    free(t->location);
+    t->location = NULL;
+    id = create(f, t);
+    free(id);
+    expect_short_search(f, 7);
+
+    /* The text changes: the old grams go, the new ones come. */
+    update(f, "HL20260213-000001", &(struct mut){ .title = "闪灯Wi" });
+    update(f, "HL20260213-000006", &(struct mut){ .title = "网络" });
+    expect_short_search(f, 7);
+    /* Status and flags only: the text, and what it finds, stay. */
+    update(f, "HL20260213-000007", &(struct mut){ .set_status = true,
+                                                  .status = STATUS_DISPATCHED, .unit = "U1" });
+    assert_int_equal(f->s->ops->ticket_reflag(f->s, overdue_before, &noon, &changed, &seq, &e),
+                     HL_OK);
+    assert_true(changed > 0);
+    expect_short_search(f, 7);
+
+    if (f->pg)
+        return;
+    assert_int_equal(f->s->ops->check(f->s, &report, &e), HL_OK);
+    assert_non_null(strstr(report, "search index ticket_gram: 7 tickets checked, ok"));
+    free(report);
+    report = NULL;
+    /* Another connection (no hotlined functions) can still write tickets; check sees the
+     * index is behind. */
+    raw_sql(f, "UPDATE tickets SET title = '另一个标题' WHERE id = 'HL20260213-000002'");
+    assert_int_equal(f->s->ops->check(f->s, &report, &e), HL_EIO);
+    assert_non_null(strstr(report, "ticket HL20260213-000002: missing or stale in search "
+                           "index ticket_gram"));
+    free(report);
+}
+
 /* ---- knowledge base ---- */
 
 /* Import data/kb/articles.json: all published but KB-0002 (draft) and KB-0003 (review);
@@ -2380,6 +2512,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_pagination, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan_cluster, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reflag, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_short_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kb_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kb_pages_put_snippet, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kb_scan, setup, teardown),
