@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "cmd.h"
+#include "store_sqlite.h"
 
 struct command {
     const char *name;
@@ -46,6 +47,7 @@ main(int argc, char **argv)
     int i = 1, db_at = 0;
     size_t c;
 
+    store_sqlite_setup();
     while (i < argc && argv[i][0] == '-') {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);

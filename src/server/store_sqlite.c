@@ -1061,6 +1061,14 @@ pragma_int(struct conn *c, const char *sql, int64_t *out, struct err *e)
     return HL_OK;
 }
 
+/* Configure SQLite for this process (see store_sqlite.h); before any other SQLite call,
+ * so sqlite3_config cannot fail: a later call would only keep the statistics on. */
+void
+store_sqlite_setup(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* Bring the schema to STORE_SQLITE_SCHEMA_VERSION in one transaction; refuse a newer
  * schema or a database that is not ours. */
 static int
