@@ -2529,7 +2529,7 @@ sq_ticket_reflag(struct store *s, unsigned (*fn)(const struct ticket *t, void *a
                  void *arg, int *changed, int64_t *seq, struct err *e)
 {
     struct conn *c = conn_get(s, e);
-    char **todo = NULL;
+    char **stale_ids = NULL;      /* tickets whose flags changed when read outside the lock */
     size_t n = 0, cap = 0, i;
     sqlite3_stmt *st = NULL;
     int rc = HL_OK, src, saved = 0;
@@ -2559,9 +2559,9 @@ sq_ticket_reflag(struct store *s, unsigned (*fn)(const struct ticket *t, void *a
             continue;
         if (n == cap) {
             cap = cap == 0 ? 16 : cap * 2;
-            todo = xrealloc(todo, cap * sizeof *todo);
+            stale_ids = xrealloc(stale_ids, cap * sizeof *stale_ids);
         }
-        todo[n++] = col_dup(st, 1);
+        stale_ids[n++] = col_dup(st, 1);
     }
     if (src != SQLITE_DONE) {
         rc = db_fail(c, src, "scanning open tickets", e);
@@ -2580,7 +2580,7 @@ sq_ticket_reflag(struct store *s, unsigned (*fn)(const struct ticket *t, void *a
         struct ticket *t = NULL;
         unsigned nf;
 
-        rc = load_ticket(c, todo[i], &t, e);
+        rc = load_ticket(c, stale_ids[i], &t, e);
         if (rc == HL_OK && ticket_is_open(t) && (nf = fn(t, arg)) != t->flags) {
             t->flags = nf;
             t->version++;
@@ -2598,8 +2598,8 @@ out:
     if (rc != HL_OK && seq != NULL)
         *seq = 0;
     for (i = 0; i < n; i++)
-        free(todo[i]);
-    free(todo);
+        free(stale_ids[i]);
+    free(stale_ids);
     return rc;
 }
 
