@@ -24,6 +24,9 @@ open_ticket() {
     keys C-u
     type_text "$1"
     keys Enter
+    # The unfiltered queue may list the same ticket: wait for the filter to be applied (the
+    # list is emptied then) before waiting for its row, or the next Enter may meet no row.
+    wait_for "Filter: \"$1\""
     wait_match "^$1 " 10
     keys Enter
     wait_match "^ HL[0-9]{8}-[0-9]{6} · "
