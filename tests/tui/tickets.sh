@@ -118,6 +118,19 @@ keys Escape
 keys Escape
 wait_gone "Esc: back to the list"
 
+step "Enter typed ahead of the filtered list opens its ticket once the list arrives"
+keys /
+wait_for "Filter and search"
+keys C-u
+type_text "$early"
+keys Enter Enter
+wait_match "^ HL[0-9]{8}-[0-9]{6} · " 10
+screen | sed -n '2p' | grep -qF "$early" || fail "the detail is not $early"
+keys Escape
+wait_gone "Esc: back to the list"
+keys Escape
+wait_gone "Filter:"
+
 step "a 412 conflict: both versions side by side, then mine on top of theirs"
 conflict=$(api agent01 POST /tickets \
     '{"channel":"web","nature":"consult","title":"版本一","description":"冲突测试"}' | id_of)

@@ -144,6 +144,7 @@ struct tickets_view {
     char *cursor;                       /* the next page, NULL at the end */
     uint64_t page_call;
     bool page_first;                    /* the page in flight replaces the rows */
+    bool open_pending;                  /* Enter met the emptied list: open when it loads */
     bool cached;                        /* the rows come from the local cache */
     int64_t total;                      /* the active queue's total with the filter, -1 */
     char *error;                        /* the last list error, NULL */
@@ -190,6 +191,7 @@ struct tickets_view {
 static void load_page(struct tickets_view *v, bool first);
 static void load_counts(struct tickets_view *v);
 static void load_detail(struct tickets_view *v);
+static void open_detail(struct tickets_view *v);
 
 /* ---- rows ---- */
 
@@ -517,6 +519,7 @@ page_done(struct api_result *r, void *arg)
     free(v->error);
     v->error = NULL;
     if (r->code != HL_OK) {
+        v->open_pending = false;
         if (!r->offline && r->status != 401)
             v->error = xstrdup(r->err.msg);
         app_mark_dirty(v->app, APP_DIRTY_BODY);
@@ -539,6 +542,11 @@ page_done(struct api_result *r, void *arg)
         restore_selection(v);
     else
         list_set_count(&v->list, v->n);
+    if (first && v->open_pending) {
+        v->open_pending = false;
+        if (v->mode == MODE_LIST && !v->filter_open)
+            open_detail(v);
+    }
     /* A date range drops rows here: keep loading until the screen is full. */
     if (v->cursor != NULL && v->n < v->list.sel + (size_t)v->list.height + PREFETCH)
         load_page(v, false);
@@ -669,6 +677,7 @@ static void
 show_queue(struct tickets_view *v)
 {
     list_init(&v->list);
+    v->open_pending = false;
     if (app_online(v->app)) {
         rows_clear(v);
         v->cached = false;
@@ -1583,9 +1592,17 @@ static const struct keymap tickets_keys = {
 static bool
 list_key(struct tickets_view *v, const struct key_event *ev)
 {
+    if (ev->cmd != CMD_ENTER)
+        v->open_pending = false;
     switch (ev->cmd) {
     case CMD_ENTER:
     case CMD_VIEW_1:
+        /* Typed ahead of a reloading queue (filter, Enter, Enter): open its first row when
+         * the page arrives rather than drop the key. */
+        if (ev->cmd == CMD_ENTER && v->n == 0 && v->page_call != 0 && v->page_first) {
+            v->open_pending = true;
+            return true;
+        }
         open_detail(v);
         if (ev->cmd == CMD_VIEW_1 && v->detail != NULL) {
             build_menu(v);
