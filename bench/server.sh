@@ -11,7 +11,9 @@
 #                          one sequential client (-c1 -t1)
 #   GET /tickets           the first page of the list
 #   GET /kb?q=             1-, 2- and 4-character Chinese queries over 50,000 articles
-# then prints a table. A benchmark, never a test: it fails only when it cannot run.
+# then the feed fan-out (bench/fanout.c, built here with cc: 200 long polls parked on
+# GET /feed, 5 tickets created) and prints a table. A benchmark, never a test: it fails
+# only when it cannot run.
 # Environment: BENCH_SECONDS, BENCH_ARTICLES (50000), BENCH_KEEP=1 keeps the temp dir.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -28,8 +30,13 @@ threads=2
 bench_need wrk "wrk is not installed (Debian: apt-get install wrk)"
 bench_need python3 "python3 is needed for bench/gen_kb.py"
 bench_need curl "curl is needed to log in"
+bench_need cc "cc is needed to build bench/fanout.c"
 bench_tmp hotlined-bench
 db="$tmp/bench.db"
+
+step "building fanout"
+cc -std=c17 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+    -Wformat=2 -Wwrite-strings -Wcast-qual -o "$tmp/fanout" "$here/fanout.c"
 
 step "demo data"
 bench_demo "$db" "$articles"
@@ -75,8 +82,8 @@ run list_tickets "$threads" "$conns" list_tickets.lua
 run kb_q1 "$threads" "$conns" kb_search.lua KB_CHARS=1
 run kb_q2 "$threads" "$conns" kb_search.lua KB_CHARS=2
 run kb_q4 "$threads" "$conns" kb_search.lua KB_CHARS=4
-step "feed fan-out: a change reaching 200 parked watchers (scripts/feed-fanout.py)"
-python3 "$here/../scripts/feed-fanout.py" --watch "$url" --write "$url" --token "$token" \
+step "feed fan-out: a change reaching 200 parked watchers (bench/fanout.c)"
+"$tmp/fanout" --watch "$url" --write "$url" --token "$token" \
     --watchers 200 --rounds 5 >"$tmp/fanout.out" 2>&1 || { cat "$tmp/fanout.out" >&2; die "feed fan-out failed"; }
 
 bench_header "$load_before"
