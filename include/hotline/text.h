@@ -1,4 +1,5 @@
-/* text: UTF-8 validation, display width, truncation and sanitising for the terminal, masking. */
+/* text: UTF-8 validation, display width, truncation and sanitising for the terminal, masking,
+ * search snippets. */
 #pragma once
 
 #include <stdbool.h>
@@ -38,3 +39,30 @@ char *text_truncate(const char *s, int cols);
 char *text_mask_phone(const char *phone);
 /* Mask a name: keep the first character, star the rest ("张三丰" -> "张**", "Li" -> "L*"). Caller owns. */
 char *text_mask_name(const char *name);
+
+/* Code points of a search snippet (text_snippet), and how many come before the match. */
+#define TEXT_SNIPPET_CHARS 80
+#define TEXT_SNIPPET_BEFORE 20
+/* The marks around the match in a snippet: 【 and 】 (U+3010, U+3011). */
+#define TEXT_SNIPPET_OPEN "\xE3\x80\x90"
+#define TEXT_SNIPPET_CLOSE "\xE3\x80\x91"
+
+/* Flags for text_snippet. */
+enum {
+    TEXT_SNIPPET_FILL = 1 << 0,   /* a match near the end: start earlier, so that the snippet
+                                   * still holds TEXT_SNIPPET_CHARS code points */
+};
+
+/* Byte offset of the first occurrence of needle in hay, ASCII letters without case; -1 when
+ * there is none, when needle is empty or when either is NULL. On UTF-8 a match starts on a
+ * character boundary (a lead byte never equals a continuation byte). */
+long text_find_ci(const char *hay, const char *needle);
+/* Byte offsets of the code points of s (invalid bytes count one each) and then of its end:
+ * *n + 1 entries, the last strlen(s); *n gets the number of code points. Caller owns. */
+size_t *text_cp_offsets(const char *s, size_t *n);
+/* A one-line snippet of text: about TEXT_SNIPPET_CHARS code points from TEXT_SNIPPET_BEFORE
+ * before the match, the len bytes at byte pos (on character boundaries, as text_find_ci
+ * gives them), wrapped in 【】; the start of text when pos < 0. "…" marks each cut; line
+ * breaks and tabs become spaces; never splits a UTF-8 sequence. Not sanitised: the caller
+ * sanitises before drawing. Caller owns. */
+char *text_snippet(const char *text, long pos, size_t len, int flags);

@@ -626,3 +626,133 @@ out:
     free(clean);
     return strbuf_detach(&sb);
 }
+
+/* ---- search: finding without case, snippets around a match ---- */
+
+/* True when s has an ASCII letter. */
+static bool
+has_ascii_letter(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
+            return true;
+    }
+    return false;
+}
+
+/* ASCII lower case of a byte. */
+static unsigned char
+ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Byte offset of the first occurrence of needle in hay, ASCII letters without case. */
+long
+text_find_ci(const char *hay, const char *needle)
+{
+    size_t hn, nn, i, j;
+    const char *hit;
+
+    if (hay == NULL || needle == NULL)
+        return -1;
+    nn = strlen(needle);
+    if (nn == 0)
+        return -1;
+    if (!has_ascii_letter(needle)) {
+        /* no letter to fold: only the same bytes match (a folded hay letter is a letter) */
+        hit = strstr(hay, needle);
+        return hit != NULL ? (long)(hit - hay) : -1;
+    }
+    hn = strlen(hay);
+    if (nn > hn)
+        return -1;
+    for (i = 0; i + nn <= hn; i++) {
+        for (j = 0; j < nn; j++) {
+            if (ascii_lower((unsigned char)hay[i + j]) != ascii_lower((unsigned char)needle[j]))
+                break;
+        }
+        if (j == nn)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* Byte offsets of the code points of s and of its end. Owned. */
+size_t *
+text_cp_offsets(const char *s, size_t *n)
+{
+    size_t len = strlen(s), pos = 0, k = 0;
+    size_t *off = xmalloc((len + 1) * sizeof *off);
+    uint32_t cp;
+
+    while (pos < len) {
+        off[k++] = pos;
+        pos += text_utf8_decode(s + pos, len - pos, &cp);
+    }
+    off[k] = len;
+    *n = k;
+    return off;
+}
+
+/* Index of the first code point that starts at or after byte b (n for the end). */
+static size_t
+cp_index(const size_t *off, size_t n, size_t b)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (off[mid] < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Append n bytes with line breaks and tabs turned into spaces. */
+static void
+add_flat(struct strbuf *sb, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        strbuf_addc(sb, s[i] == '\n' || s[i] == '\r' || s[i] == '\t' ? ' ' : s[i]);
+}
+
+/* A one-line snippet of text around the len bytes at byte pos (pos < 0: its start). Owned. */
+char *
+text_snippet(const char *text, long pos, size_t len, int flags)
+{
+    struct strbuf sb;
+    size_t n, *off = text_cp_offsets(text, &n), start = 0, end, ms = 0, me = 0;
+
+    strbuf_init(&sb);
+    if (pos >= 0) {
+        ms = cp_index(off, n, (size_t)pos);
+        me = cp_index(off, n, (size_t)pos + len);
+        start = ms > TEXT_SNIPPET_BEFORE ? ms - TEXT_SNIPPET_BEFORE : 0;
+    }
+    end = start + TEXT_SNIPPET_CHARS < n ? start + TEXT_SNIPPET_CHARS : n;
+    if (pos >= 0 && end == n && (flags & TEXT_SNIPPET_FILL) != 0)
+        start = n > TEXT_SNIPPET_CHARS
+                    ? (n - TEXT_SNIPPET_CHARS < start ? n - TEXT_SNIPPET_CHARS : start)
+                    : 0;
+    if (pos >= 0 && end < me)
+        end = me;
+    if (start > 0)
+        strbuf_adds(&sb, ELLIPSIS);
+    if (pos >= 0) {
+        add_flat(&sb, text + off[start], off[ms] - off[start]);
+        strbuf_adds(&sb, TEXT_SNIPPET_OPEN);
+        add_flat(&sb, text + off[ms], off[me] - off[ms]);
+        strbuf_adds(&sb, TEXT_SNIPPET_CLOSE);
+        add_flat(&sb, text + off[me], off[end] - off[me]);
+    } else {
+        add_flat(&sb, text + off[start], off[end] - off[start]);
+    }
+    if (end < n)
+        strbuf_adds(&sb, ELLIPSIS);
+    free(off);
+    return strbuf_detach(&sb);
+}

@@ -249,122 +249,20 @@ store_util_units_csv(const struct ticket *t)
 }
 
 /* Byte offset of the first occurrence of needle in hay, ASCII letters folded; -1 when
- * absent. Safe on UTF-8: a match can only start on a character boundary. */
+ * absent. */
 long
 store_util_find_ci(const char *hay, const char *needle)
 {
-    size_t hn, nn = strlen(needle), i, j;
-    const char *hit;
-
-    if (nn == 0)
-        return -1;
-    if (!store_util_has_ascii_letter(needle)) {
-        /* no letter to fold: only the same bytes match (a folded hay letter is a letter) */
-        hit = strstr(hay, needle);
-        return hit != NULL ? (long)(hit - hay) : -1;
-    }
-    hn = strlen(hay);
-    if (nn > hn)
-        return -1;
-    for (i = 0; i + nn <= hn; i++) {
-        for (j = 0; j < nn; j++) {
-            unsigned char a = (unsigned char)hay[i + j], b = (unsigned char)needle[j];
-
-            if (a >= 'A' && a <= 'Z')
-                a = (unsigned char)(a - 'A' + 'a');
-            if (b >= 'A' && b <= 'Z')
-                b = (unsigned char)(b - 'A' + 'a');
-            if (a != b)
-                break;
-        }
-        if (j == nn)
-            return (long)i;
-    }
-    return -1;
+    return text_find_ci(hay, needle);
 }
 
-/* Byte offsets of the code points of s (n + 1 entries, the last = strlen). Owned. */
-static size_t *
-cp_offsets(const char *s, size_t *n)
-{
-    size_t len = strlen(s), pos = 0, k = 0;
-    size_t *off = xmalloc((len + 1) * sizeof *off);
-    uint32_t cp;
-
-    while (pos < len) {
-        off[k++] = pos;
-        pos += text_utf8_decode(s + pos, len - pos, &cp);
-    }
-    off[k] = len;
-    *n = k;
-    return off;
-}
-
-/* Index of the code point that starts at byte b (b is on a boundary or the end). */
-static size_t
-cp_index(const size_t *off, size_t n, size_t b)
-{
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-
-        if (off[mid] < b)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Append bytes with line breaks and tabs turned into spaces. */
-static void
-add_flat(struct strbuf *sb, const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        strbuf_addc(sb, s[i] == '\n' || s[i] == '\r' || s[i] == '\t' ? ' ' : s[i]);
-}
-
-/* A snippet of text: about STORE_SNIPPET_CHARS characters around the first match of q (which
- * is wrapped in 【】), or the start of text when q is NULL or not found; "…" marks each
- * cut. Works on code points, never splitting a UTF-8 sequence. Owned. */
+/* A snippet of text around the first match of q (see text_snippet), or its start. Owned. */
 char *
 store_util_snippet(const char *text, const char *q)
 {
-    struct strbuf sb;
-    size_t n, *off = cp_offsets(text, &n), start = 0, end, ms = 0, me = 0;
-    long pos = q != NULL ? store_util_find_ci(text, q) : -1;
+    long pos = q != NULL ? text_find_ci(text, q) : -1;
 
-    strbuf_init(&sb);
-    if (pos >= 0) {
-        ms = cp_index(off, n, (size_t)pos);
-        me = cp_index(off, n, (size_t)pos + strlen(q));
-        start = ms > STORE_SNIPPET_BEFORE ? ms - STORE_SNIPPET_BEFORE : 0;
-    }
-    end = start + STORE_SNIPPET_CHARS < n ? start + STORE_SNIPPET_CHARS : n;
-    if (pos >= 0 && end == n)
-        start = n > STORE_SNIPPET_CHARS
-                    ? (n - STORE_SNIPPET_CHARS < start ? n - STORE_SNIPPET_CHARS : start)
-                    : 0;
-    if (pos >= 0 && end < me)
-        end = me;
-    if (start > 0)
-        strbuf_adds(&sb, "…");
-    if (pos >= 0) {
-        add_flat(&sb, text + off[start], off[ms] - off[start]);
-        strbuf_adds(&sb, "【");
-        add_flat(&sb, text + off[ms], off[me] - off[ms]);
-        strbuf_adds(&sb, "】");
-        add_flat(&sb, text + off[me], off[end] - off[me]);
-    } else {
-        add_flat(&sb, text + off[start], off[end] - off[start]);
-    }
-    if (end < n)
-        strbuf_adds(&sb, "…");
-    free(off);
-    return strbuf_detach(&sb);
+    return text_snippet(text, pos, pos >= 0 ? strlen(q) : 0, TEXT_SNIPPET_FILL);
 }
 
 /* The snippet of an article for query q (NULL: no query). Owned. */
@@ -377,16 +275,6 @@ store_util_article_snippet(const struct article *a, const char *q)
         && store_util_find_ci(a->title, q) >= 0)
         return store_util_snippet(a->title, q);
     return store_util_snippet(body, q);
-}
-
-/* True when s has an ASCII letter (case folding matters for the short path). */
-bool
-store_util_has_ascii_letter(const char *s)
-{
-    for (; *s != '\0'; s++)
-        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
-            return true;
-    return false;
 }
 
 /* The order named by name (NULL: created); NULL + e when unknown. */
@@ -478,7 +366,7 @@ static void
 gram_text(const char *text, int64_t base, struct gram_set *gs, struct strbuf *row,
           int64_t *row_rk, struct store_gram_row **rows, size_t *n, size_t *cap)
 {
-    size_t nc, *off = cp_offsets(text, &nc), i;
+    size_t nc, *off = text_cp_offsets(text, &nc), i;
     uint32_t cp, next = 0;
 
     for (i = 0; i < nc; i++) {
@@ -620,7 +508,7 @@ size_t
 store_util_phrase_bigrams(const char *q, char ***out)
 {
     char *s = ascii_lower(q);
-    size_t nc, *off = cp_offsets(s, &nc), i, j, n = 0;
+    size_t nc, *off = text_cp_offsets(s, &nc), i, j, n = 0;
     uint32_t a, b;
 
     *out = xcalloc(STORE_GRAMS_MAX, sizeof **out);
@@ -651,7 +539,7 @@ size_t
 store_util_text_bigrams(const char *text, char ***out)
 {
     char *s = ascii_lower(text);
-    size_t nc, *off = cp_offsets(s, &nc), i;
+    size_t nc, *off = text_cp_offsets(s, &nc), i;
 
     *out = xcalloc(nc > 1 ? nc - 1 : 1, sizeof **out);
     for (i = 0; i + 1 < nc; i++)

@@ -15,8 +15,6 @@
 #define STORE_LIMIT_MAX       100         /* largest page */
 #define STORE_CURSOR_MAX      512         /* bytes of an encoded cursor */
 #define STORE_OFFSET_MAX      100000      /* deepest page of a ranked article search */
-#define STORE_SNIPPET_CHARS   80          /* characters of a search snippet */
-#define STORE_SNIPPET_BEFORE  20          /* characters shown before the match */
 #define STORE_CHECK_MAX_LINES 20          /* problems listed per check section */
 
 /* One way of ordering a ticket list: its name in ticket_query.order, the cursor tag,
@@ -38,8 +36,6 @@ char *store_util_trim_query(const char *q);
 char *store_util_like_pattern(const char *q);
 /* True when q is long enough for a trigram index (3 code points or more). */
 bool store_util_use_trigrams(const char *q);
-/* True when s has an ASCII letter (case folding matters). */
-bool store_util_has_ascii_letter(const char *s);
 /* Clamp a page size: unset (<= 0) gives STORE_LIMIT_DEFAULT, above STORE_LIMIT_MAX the
  * maximum. */
 int store_util_clamp_limit(int limit);
@@ -64,11 +60,12 @@ struct article *store_util_doc_to_article(const char *doc, const char *id, struc
 char *store_util_units_csv(const struct ticket *t);
 
 /* Byte offset of the first occurrence of needle in hay, ASCII letters folded; -1 when
- * absent. Safe on UTF-8: a match can only start on a character boundary. */
+ * absent (text_find_ci). Safe on UTF-8: a match can only start on a character boundary. */
 long store_util_find_ci(const char *hay, const char *needle);
-/* About STORE_SNIPPET_CHARS characters of text around the first match of q (wrapped in
- * 【】), or the start of text when q is NULL or not found; "…" marks each cut; line
- * breaks and tabs become spaces. Never splits a UTF-8 sequence. Owned. */
+/* About TEXT_SNIPPET_CHARS characters of text around the first match of q (wrapped in
+ * 【】; a match near the end still gets them all, TEXT_SNIPPET_FILL), or the start of text
+ * when q is NULL or not found; "…" marks each cut; line breaks and tabs become spaces.
+ * Never splits a UTF-8 sequence (text_snippet). Owned. */
 char *store_util_snippet(const char *text, const char *q);
 /* The snippet of an article for q (NULL: no query): from the body, or from the title
  * when only the title matches. Owned. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hotline/calendar.h"
@@ -27,6 +28,24 @@
 #include "workflow.h"
 
 /* ---- accounts added straight into the store ---- */
+
+/* Add one account with the password hash pwhash straight into st. */
+static void
+add_user(struct store *st, const struct fixture_account *a, const char *pwhash)
+{
+    struct user u;
+    struct err e;
+
+    err_clear(&e);
+    memset(&u, 0, sizeof u);
+    u.id = xstrdup(a->id);
+    u.name = xstrdup(a->name);
+    u.role = a->role;
+    u.unit = xstrdup(a->unit);
+    if (st->ops->user_add(st, &u, pwhash, &e) != HL_OK)
+        fail_msg("user_add %s: %s", a->id, e.msg);
+    user_fini(&u);
+}
 
 /* Add units and accounts (all with password pw) straight into the server's database. */
 static void
@@ -47,18 +66,8 @@ add_accounts(struct harness *h, const struct fixture_unit *units, size_t nunits,
     for (i = 0; i < nunits; i++)
         assert_int_equal(st->ops->unit_add(st, units[i].code, units[i].name, &e), HL_OK);
     assert_int_equal(auth_hash_password(pw, AUTH_COST_MIN, hash, sizeof hash, &e), HL_OK);
-    for (i = 0; i < naccounts; i++) {
-        struct user u;
-
-        memset(&u, 0, sizeof u);
-        u.id = xstrdup(accounts[i].id);
-        u.name = xstrdup(accounts[i].name);
-        u.role = accounts[i].role;
-        u.unit = xstrdup(accounts[i].unit);
-        if (st->ops->user_add(st, &u, hash, &e) != HL_OK)
-            fail_msg("user_add %s: %s", accounts[i].id, e.msg);
-        user_fini(&u);
-    }
+    for (i = 0; i < naccounts; i++)
+        add_user(st, &accounts[i], hash);
     st->ops->close(st);
     tz_free(&tz);
 }
@@ -131,33 +140,17 @@ fixture_stop(void **state)
     return 0;
 }
 
-/* ---- a world on the test clock with CLI-seeded accounts ---- */
+/* ---- any hotlined ---- */
 
-const char *const fixture_who_name[W_COUNT] = {
-    "agent", "unit (right unit)", "unit (other unit)", "supervisor", "admin", "no token",
-    "expired token",
-};
-
-/* The accounts of every world, seeded through `hotlined user add` (password on stdin). */
-static const struct fixture_user world_users[] = {
-    { "agent1", "张三", "agent", NULL },
-    { "u_water", "水务接单员", "unit", "water" },
-    { "u_gas", "燃气接单员", "unit", "gas" },
-    { "sup1", "王班长", "supervisor", NULL },
-    { "admin1", "管理员", "admin", NULL },
-};
-
-/* The world started last (the tests run one at a time, in one thread). */
-static struct fixture_world *W;
-
-int
-fixture_run_with_input(const char *const *args, const char *input)
+/* Run hotlined of h with args and text on its standard input; return its exit status. */
+static int
+run_hotlined(const struct harness *h, const char *const *args, const char *input)
 {
     const char *argv[16];
     int in[2], status = -1, n = 0, devnull;
     pid_t pid;
 
-    argv[n++] = W->h->exe;
+    argv[n++] = h->exe;
     while (args[n - 1] != NULL && n < 15) {
         argv[n] = args[n - 1];
         n++;
@@ -189,6 +182,102 @@ fixture_run_with_input(const char *const *args, const char *input)
     if (waitpid(pid, &status, 0) < 0)
         fail_msg("waitpid: %s", strerror(errno));
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Add a unit through `hotlined unit add`. */
+void
+fixture_cli_unit_add(const struct harness *h, const char *code, const char *name)
+{
+    const char *args[] = { "--db", h->db, "unit", "add", code, "--name", name, NULL };
+    char out[512], err[512];
+
+    if (harness_run(args, out, sizeof out, err, sizeof err, 20000) != 0)
+        fail_msg("unit add %s: %s", code, err);
+}
+
+/* Add an account through `hotlined user add`, password FIXTURE_PW on its standard input. */
+void
+fixture_cli_user_add(const struct harness *h, const struct fixture_user *u)
+{
+    const char *args[] = { "--db", h->db, "user", "add", u->id, "--name", u->name,
+                           "--role", u->role, u->unit != NULL ? "--unit" : NULL, u->unit,
+                           NULL };
+
+    if (run_hotlined(h, args, FIXTURE_PW "\n" FIXTURE_PW "\n") != 0)
+        fail_msg("hotlined user add %s failed", u->id);
+}
+
+/* ---- after a kill -9 (test_crash, test_crash_actions) ---- */
+
+/* Add an account (password FIXTURE_PW) and a session of an hour straight into st. */
+void
+fixture_store_user(struct store *st, const struct fixture_account *a, char *auth, size_t authsz)
+{
+    char tok[AUTH_TOKEN_LEN + 1], hash[AUTH_TOKEN_HASH_LEN + 1], pw[AUTH_PWHASH_MAX];
+    hl_time now = (hl_time)time(NULL);
+    struct err e;
+
+    err_clear(&e);
+    assert_int_equal(auth_init(&e), HL_OK);
+    assert_int_equal(auth_hash_password(FIXTURE_PW, AUTH_COST_MIN, pw, sizeof pw, &e), HL_OK);
+    add_user(st, a, pw);
+    auth_new_token(tok, sizeof tok);
+    auth_token_hash(tok, hash, sizeof hash);
+    assert_int_equal(st->ops->session_add(st, hash, a->id, now, now + 3600, &e), HL_OK);
+    snprintf(auth, authsz, "Authorization: Bearer %s", tok);
+}
+
+/* GET an acknowledged ticket as auth; fails the test when it is lost. */
+void
+fixture_get_acked(struct harness *h, const char *auth, const char *id, struct http_reply *r)
+{
+    const char *headers[] = { auth, NULL };
+    char path[96];
+
+    snprintf(path, sizeof path, "/api/v1/tickets/%s", id);
+    http_request(h, "GET", path, headers, NULL, 0, r);
+    if (r->status != 200)
+        fail_msg("acknowledged ticket %s is lost after kill -9: %ld", id, r->status);
+}
+
+/* Stop hotlined and assert that `hotlined check` passes on its database. */
+void
+fixture_stop_and_check(struct harness *h)
+{
+    const char *args[] = { "--db", h->db, "check", NULL };
+    char out[4096], err[4096];
+    int rc;
+
+    harness_stop(h);
+    rc = harness_run(args, out, sizeof out, err, sizeof err, 60000);
+    if (rc != 0)
+        fail_msg("hotlined check after kill -9: exit %d\n%s%s", rc, out, err);
+}
+
+/* ---- a world on the test clock with CLI-seeded accounts ---- */
+
+const char *const fixture_who_name[W_COUNT] = {
+    "agent", "unit (right unit)", "unit (other unit)", "supervisor", "admin", "no token",
+    "expired token",
+};
+
+/* The accounts of every world, seeded through `hotlined user add` (password on stdin). */
+static const struct fixture_user world_users[] = {
+    { "agent1", "张三", "agent", NULL },
+    { "u_water", "水务接单员", "unit", "water" },
+    { "u_gas", "燃气接单员", "unit", "gas" },
+    { "sup1", "王班长", "supervisor", NULL },
+    { "admin1", "管理员", "admin", NULL },
+};
+
+/* The world started last (the tests run one at a time, in one thread). */
+static struct fixture_world *W;
+
+/* Run the world's hotlined with args and text on its standard input; its exit status. */
+int
+fixture_run_with_input(const char *const *args, const char *input)
+{
+    return run_hotlined(W->h, args, input);
 }
 
 /* A session of user straight in the store (expires at expires). */
@@ -489,29 +578,12 @@ fixture_world_setup(void **state, const struct fixture_user *extra, size_t nextr
     W->wf.rules = W->rules;
     W->wf.cal = W->cal;
     W->wf.tz = W->tz;
-    {
-        const char *units[][2] = { { "water", "市自来水公司" }, { "gas", "市燃气集团" },
-                                   { "power", "国网市供电公司" } };
-
-        for (i = 0; i < ARRAY_SIZE(units); i++) {
-            const char *args[] = { "--db", W->h->db, "unit", "add", units[i][0], "--name",
-                                   units[i][1], NULL };
-            char out[512], err[512];
-
-            if (harness_run(args, out, sizeof out, err, sizeof err, 20000) != 0)
-                fail_msg("unit add %s: %s", units[i][0], err);
-        }
-    }
-    for (i = 0; i < ARRAY_SIZE(world_users) + nextra; i++) {
-        const struct fixture_user *u = i < ARRAY_SIZE(world_users)
-                                       ? &world_users[i] : &extra[i - ARRAY_SIZE(world_users)];
-        const char *args[] = { "--db", W->h->db, "user", "add", u->id, "--name", u->name,
-                               "--role", u->role, u->unit != NULL ? "--unit" : NULL, u->unit,
-                               NULL };
-
-        if (fixture_run_with_input(args, FIXTURE_PW "\n" FIXTURE_PW "\n") != 0)
-            fail_msg("hotlined user add %s failed", u->id);
-    }
+    fixture_cli_unit_add(W->h, "water", "市自来水公司");
+    fixture_cli_unit_add(W->h, "gas", "市燃气集团");
+    fixture_cli_unit_add(W->h, "power", "国网市供电公司");
+    for (i = 0; i < ARRAY_SIZE(world_users) + nextra; i++)
+        fixture_cli_user_add(W->h, i < ARRAY_SIZE(world_users)
+                                   ? &world_users[i] : &extra[i - ARRAY_SIZE(world_users)]);
     W->st = store_open(W->h->db, W->tz, &e);
     if (W->st == NULL)
         fail_msg("store_open: %s", e.msg);

@@ -54,6 +54,26 @@ void fixture_login_all(struct fixture *f, const struct fixture_account *accounts
 /* Group teardown: stop the server, free the tokens and the fixture. */
 int fixture_stop(void **state);
 
+/* ---- any hotlined ---- */
+
+/* Add a unit through `hotlined unit add` on h's database; fails the test with its message
+ * otherwise. */
+void fixture_cli_unit_add(const struct harness *h, const char *code, const char *name);
+
+/* ---- after a kill -9 (test_crash, test_crash_actions) ---- */
+
+/* Add account a (password FIXTURE_PW) and a session of it, valid for an hour from now,
+ * straight into st; the session's "Authorization: Bearer ..." header line into auth. */
+void fixture_store_user(struct store *st, const struct fixture_account *a, char *auth,
+                        size_t authsz);
+/* GET the acknowledged ticket id as auth (an Authorization header line) into r
+ * (http_reply_fini it); fails the test, naming the ticket, when it is not there (200). */
+void fixture_get_acked(struct harness *h, const char *auth, const char *id,
+                       struct http_reply *r);
+/* Stop hotlined (asserting a clean exit) and assert that `hotlined check` passes on its
+ * database; fails the test with check's output otherwise. */
+void fixture_stop_and_check(struct harness *h);
+
 /* ---- a world on the test clock with CLI-seeded accounts (test_tickets, test_authz) ---- */
 
 /* The password of every account of a world. */
@@ -71,6 +91,10 @@ extern const char *const fixture_who_name[W_COUNT];
 struct fixture_user {
     const char *id, *name, *role, *unit;
 };
+
+/* Add account u through `hotlined user add` on h's database, password FIXTURE_PW on its
+ * standard input; fails the test otherwise. */
+void fixture_cli_user_add(const struct harness *h, const struct fixture_user *u);
 
 /* Everything the tests share. */
 struct fixture_world {
@@ -94,7 +118,8 @@ int fixture_world_setup(void **state, const struct fixture_user *extra, size_t n
 /* Group teardown: stop the server and free the world. */
 int fixture_world_teardown(void **state);
 
-/* Run hotlined with args and text on its standard input; return its exit status. */
+/* Run the world's hotlined with args (NULL-ended, without the program name) and text on its
+ * standard input (NULL: none), its output thrown away; return its exit status. */
 int fixture_run_with_input(const char *const *args, const char *input);
 /* A session of user straight in the store (expires at expires). */
 void fixture_store_session(const char *user, hl_time created, hl_time expires, char *tok,

@@ -12,12 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hotline/tz.h"
 #include "hotline/util.h"
-#include "auth.h"
+#include "fixture.h"
 #include "harness.h"
 #include "store.h"
 
@@ -88,36 +87,25 @@ test_kill_during_burst(void **state)
     struct burst b[THREADS];
     pthread_t th[THREADS];
     atomic_bool stop = false;
-    char tok[AUTH_TOKEN_LEN + 1], hash[AUTH_TOKEN_HASH_LEN + 1], pw[AUTH_PWHASH_MAX];
+    static const struct fixture_account agent = { "agent1", "张三", USER_AGENT, NULL };
+    char auth[160];
     struct tz *tz = tz_fixed("UTC", 0);
     struct store *st;
-    struct user u;
     struct err e;
-    hl_time now = (hl_time)time(NULL);
     int i, j, total = 0, found = 0;
 
     (void)state;
     err_clear(&e);
-    memset(&u, 0, sizeof u);
-    u.id = xstrdup("agent1");
-    u.name = xstrdup("张三");
-    u.role = USER_AGENT;
-    assert_int_equal(auth_init(&e), HL_OK);
     st = store_open(h->db, tz, &e);
     assert_non_null(st);
-    assert_int_equal(auth_hash_password("correct-horse-7", AUTH_COST_MIN, pw, sizeof pw, &e), HL_OK);
-    assert_int_equal(st->ops->user_add(st, &u, pw, &e), HL_OK);
-    user_fini(&u);
-    auth_new_token(tok, sizeof tok);
-    auth_token_hash(tok, hash, sizeof hash);
-    assert_int_equal(st->ops->session_add(st, hash, "agent1", now, now + 3600, &e), HL_OK);
+    fixture_store_user(st, &agent, auth, sizeof auth);
     st->ops->close(st);
 
     for (i = 0; i < THREADS; i++) {
         memset(&b[i], 0, sizeof b[i]);
         b[i].h = h;
         b[i].n = i;
-        snprintf(b[i].auth, sizeof b[i].auth, "Authorization: Bearer %s", tok);
+        str_copy(b[i].auth, sizeof b[i].auth, auth);
         b[i].ids = calloc(MAX_PER_THREAD, sizeof *b[i].ids);
         b[i].keys = calloc(MAX_PER_THREAD, sizeof *b[i].keys);
         b[i].stop = &stop;
@@ -136,15 +124,9 @@ test_kill_during_burst(void **state)
     harness_restart(h);
     for (i = 0; i < THREADS; i++) {
         for (j = 0; j < b[i].acked; j++) {
-            char path[96];
             struct http_reply r;
-            const char *headers[] = { b[i].auth, NULL };
 
-            snprintf(path, sizeof path, "/api/v1/tickets/%s", b[i].ids[j]);
-            http_request(h, "GET", path, headers, NULL, 0, &r);
-            if (r.status != 200)
-                fail_msg("acknowledged ticket %s is lost after kill -9: %ld", b[i].ids[j],
-                         r.status);
+            fixture_get_acked(h, b[i].auth, b[i].ids[j], &r);
             found++;
             http_reply_fini(&r);
         }
@@ -168,15 +150,7 @@ test_kill_during_burst(void **state)
         http_reply_fini(&r);
         free(body);
     }
-    harness_stop(h);
-    {
-        const char *args[] = { "--db", h->db, "check", NULL };
-        char out[4096], err[4096];
-        int rc = harness_run(args, out, sizeof out, err, sizeof err, 60000);
-
-        if (rc != 0)
-            fail_msg("hotlined check after kill -9: exit %d\n%s%s", rc, out, err);
-    }
+    fixture_stop_and_check(h);
     for (i = 0; i < THREADS; i++) {
         free(b[i].ids);
         free(b[i].keys);

@@ -23,7 +23,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -31,81 +30,39 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "fixture.h"
 #include "harness.h"
 #include "hotline/util.h"
 
-#define PW "correct-horse-7"
+#define PW FIXTURE_PW
 #define CORPUS_MIN 200
 #define EXPAND_MAX (4 * 1024 * 1024)
 
-enum who { W_NONE, W_AGENT, W_UNIT, W_SUP, W_ADMIN, W_COUNT };
+/* Whose token a request carries. */
+enum as { AS_NONE, AS_AGENT, AS_UNIT, AS_SUP, AS_ADMIN, AS_COUNT };
 
-static const char *const who_names[W_COUNT] = { "none", "agent", "unit", "sup", "admin" };
+static const char *const as_names[AS_COUNT] = { "none", "agent", "unit", "sup", "admin" };
 
-static const struct {
-    const char *id, *role, *unit;
-} accounts[] = {
-    { "agent1", "agent", NULL },
-    { "u_water", "unit", "water" },
-    { "sup1", "supervisor", NULL },
-    { "admin1", "admin", NULL },
+/* The accounts, in the order of enum as (from AS_AGENT on). */
+static const struct fixture_user accounts[] = {
+    { "agent1", "x", "agent", NULL },
+    { "u_water", "x", "unit", "water" },
+    { "sup1", "x", "supervisor", NULL },
+    { "admin1", "x", "admin", NULL },
 };
 
 struct world {
     struct harness *h;
-    char tok[W_COUNT][80];
+    char tok[AS_COUNT][80];
     char tid[32];
     char kb[64];
     char phone[32];
 };
 
 static struct world *W;
-
-/* Run hotlined with args and text on its standard input; return its exit status. */
-static int
-run_with_input(const char *const *args, const char *input)
-{
-    const char *argv[16];
-    int in[2], status = -1, n = 0, devnull;
-    pid_t pid;
-
-    argv[n++] = W->h->exe;
-    while (args[n - 1] != NULL && n < 15) {
-        argv[n] = args[n - 1];
-        n++;
-    }
-    argv[n] = NULL;
-    if (pipe(in) != 0)
-        fail_msg("pipe: %s", strerror(errno));
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid < 0)
-        fail_msg("fork: %s", strerror(errno));
-    if (pid == 0) {
-        dup2(in[0], STDIN_FILENO);
-        close(in[0]);
-        close(in[1]);
-        devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) {
-            dup2(devnull, STDOUT_FILENO);
-            dup2(devnull, STDERR_FILENO);
-        }
-        execv(argv[0], (char *const *)(uintptr_t)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    if (input != NULL && write(in[1], input, strlen(input)) < 0)
-        fail_msg("write: %s", strerror(errno));
-    close(in[1]);
-    if (waitpid(pid, &status, 0) < 0)
-        fail_msg("waitpid: %s", strerror(errno));
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 /* ---- raw HTTP ---- */
 
@@ -359,7 +316,7 @@ has_header(const char *headers, const char *name)
 
 /* Build the request of one corpus line. */
 static void
-build_request(enum who w, const char *method, const struct strbuf *path,
+build_request(enum as w, const char *method, const struct strbuf *path,
               const struct strbuf *headers, const struct strbuf *body, bool has_body,
               struct strbuf *req)
 {
@@ -375,7 +332,7 @@ build_request(enum who w, const char *method, const struct strbuf *path,
     strbuf_adds(req, line);
     strbuf_add(req, path->buf != NULL ? path->buf : "", path->len);
     strbuf_adds(req, " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-    if (w != W_NONE && !has_header(hd, "Authorization")) {
+    if (w != AS_NONE && !has_header(hd, "Authorization")) {
         snprintf(line, sizeof line, "Authorization: Bearer %s\r\n", W->tok[w]);
         strbuf_adds(req, line);
     }
@@ -455,7 +412,6 @@ setup(void **state)
 {
     static const char *const extra[] = { "--body-timeout", "2", NULL };
 
-    const char *units[][2] = { { "water", "市自来水公司" }, { "gas", "市燃气集团" } };
     struct http_reply r;
     char body[512], auth[128];
     const cJSON *v;
@@ -464,22 +420,10 @@ setup(void **state)
     (void)state;
     W = calloc(1, sizeof *W);
     W->h = harness_start(extra);
-    for (i = 0; i < ARRAY_SIZE(units); i++) {
-        const char *args[] = { "--db", W->h->db, "unit", "add", units[i][0], "--name",
-                               units[i][1], NULL };
-        char out[512], err[512];
-
-        if (harness_run(args, out, sizeof out, err, sizeof err, 20000) != 0)
-            fail_msg("unit add %s: %s", units[i][0], err);
-    }
+    fixture_cli_unit_add(W->h, "water", "市自来水公司");
+    fixture_cli_unit_add(W->h, "gas", "市燃气集团");
     for (i = 0; i < ARRAY_SIZE(accounts); i++) {
-        const char *args[] = { "--db", W->h->db, "user", "add", accounts[i].id, "--name", "x",
-                               "--role", accounts[i].role,
-                               accounts[i].unit != NULL ? "--unit" : NULL, accounts[i].unit,
-                               NULL };
-
-        if (run_with_input(args, PW "\n" PW "\n") != 0)
-            fail_msg("hotlined user add %s failed", accounts[i].id);
+        fixture_cli_user_add(W->h, &accounts[i]);
         snprintf(body, sizeof body, "{\"user\":\"%s\",\"password\":\"" PW "\"}", accounts[i].id);
         http_post(W->h, "/api/v1/session", body, &r);
         v = cJSON_GetObjectItemCaseSensitive(r.json, "token");
@@ -489,7 +433,7 @@ setup(void **state)
         http_reply_fini(&r);
     }
     str_copy(W->phone, sizeof W->phone, "13900139000");
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", W->tok[W_AGENT]);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", W->tok[AS_AGENT]);
     {
         const char *hd[] = { auth, "Content-Type: application/json", NULL };
 
@@ -503,7 +447,7 @@ setup(void **state)
         str_copy(W->tid, sizeof W->tid, v->valuestring);
         http_reply_fini(&r);
     }
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", W->tok[W_SUP]);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", W->tok[AS_SUP]);
     {
         const char *hd[] = { auth, "Content-Type: application/json", NULL };
         static const char kb[] = "{\"title\":\"停水查询\",\"kind\":\"guide\",\"scope\":\"national\","
@@ -553,7 +497,7 @@ test_corpus(void **state)
         struct field f[8];
         struct strbuf p, hd, body, req;
         struct answer a;
-        enum who w = W_COUNT;
+        enum as w = AS_COUNT;
         long want;
         char method[16], code[64], num[8];
         const char *why = NULL;
@@ -568,11 +512,11 @@ test_corpus(void **state)
         nf = split(line, f, 8);
         if (nf != 8)
             fail_msg("hostile.tsv:%d: %zu fields, expected 8", lineno, nf);
-        for (k = 0; k < W_COUNT; k++) {
-            if (f[0].n == strlen(who_names[k]) && strncmp(f[0].s, who_names[k], f[0].n) == 0)
-                w = (enum who)k;
+        for (k = 0; k < AS_COUNT; k++) {
+            if (f[0].n == strlen(as_names[k]) && strncmp(f[0].s, as_names[k], f[0].n) == 0)
+                w = (enum as)k;
         }
-        if (w == W_COUNT || f[1].n == 0 || f[1].n >= sizeof method || f[5].n >= sizeof num ||
+        if (w == AS_COUNT || f[1].n == 0 || f[1].n >= sizeof method || f[5].n >= sizeof num ||
             f[6].n >= sizeof code)
             fail_msg("hostile.tsv:%d: bad who, method, status or code", lineno);
         memcpy(method, f[1].s, f[1].n);
@@ -632,7 +576,7 @@ test_slow_loris(void **state)
     snprintf(head, sizeof head,
              "POST /api/v1/tickets HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\n"
              "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n",
-             W->tok[W_AGENT]);
+             W->tok[AS_AGENT]);
     fd = dial(W->h->port);
     assert_true(fd >= 0);
     assert_true(send_all(fd, head, strlen(head)));

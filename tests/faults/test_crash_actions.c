@@ -14,18 +14,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hotline/tz.h"
 #include "hotline/util.h"
-#include "auth.h"
+#include "fixture.h"
 #include "harness.h"
 #include "store.h"
 
 #define THREADS 4
 #define MAX_PER_THREAD 5000
 #define STEPS 4                 /* created, dispatch, accept, reply */
+
+/* The agent and the unit account of the burst. */
+static const struct fixture_account accounts[] = {
+    { "agent1", "agent1", USER_AGENT, NULL },
+    { "u_water", "u_water", USER_UNIT, "water" },
+};
 
 /* The timeline of a ticket that went all the way. */
 static const char *const step_type[STEPS] = { "created", "dispatch", "accept", "reply" };
@@ -115,32 +120,6 @@ burst_main(void *arg)
     return NULL;
 }
 
-/* A user and a session of it in the store; the Authorization line into auth. */
-static void
-add_user(struct store *st, const char *id, enum user_role role, const char *unit, char *auth,
-         size_t authsz)
-{
-    char tok[AUTH_TOKEN_LEN + 1], hash[AUTH_TOKEN_HASH_LEN + 1], pw[AUTH_PWHASH_MAX];
-    hl_time now = (hl_time)time(NULL);
-    struct user u;
-    struct err e;
-
-    err_clear(&e);
-    memset(&u, 0, sizeof u);
-    u.id = xstrdup(id);
-    u.name = xstrdup(id);
-    u.role = role;
-    u.unit = unit != NULL ? xstrdup(unit) : NULL;
-    assert_int_equal(auth_hash_password("correct-horse-7", AUTH_COST_MIN, pw, sizeof pw, &e), HL_OK);
-    if (st->ops->user_add(st, &u, pw, &e) != HL_OK)
-        fail_msg("user_add %s: %s", id, e.msg);
-    user_fini(&u);
-    auth_new_token(tok, sizeof tok);
-    auth_token_hash(tok, hash, sizeof hash);
-    assert_int_equal(st->ops->session_add(st, hash, id, now, now + 3600, &e), HL_OK);
-    snprintf(auth, authsz, "Authorization: Bearer %s", tok);
-}
-
 /* Kill -9 in the middle of the burst, restart, check every acknowledged write. */
 static void
 test_kill_during_actions(void **state)
@@ -157,19 +136,11 @@ test_kill_during_actions(void **state)
 
     (void)state;
     err_clear(&e);
-    assert_int_equal(auth_init(&e), HL_OK);
-    {
-        const char *args[] = { "--db", h->db, "unit", "add", "water", "--name", "市自来水公司",
-                               NULL };
-        char out[512], err[512];
-
-        if (harness_run(args, out, sizeof out, err, sizeof err, 20000) != 0)
-            fail_msg("unit add: %s", err);
-    }
+    fixture_cli_unit_add(h, "water", "市自来水公司");
     st = store_open(h->db, tz, &e);
     assert_non_null(st);
-    add_user(st, "agent1", USER_AGENT, NULL, agent, sizeof agent);
-    add_user(st, "u_water", USER_UNIT, "water", unit, sizeof unit);
+    fixture_store_user(st, &accounts[0], agent, sizeof agent);
+    fixture_store_user(st, &accounts[1], unit, sizeof unit);
     st->ops->close(st);
 
     for (i = 0; i < THREADS; i++) {
@@ -199,17 +170,11 @@ test_kill_during_actions(void **state)
     harness_restart(h);
     for (i = 0; i < THREADS; i++) {
         for (j = 0; j < b[i].tickets; j++) {
-            const char *headers[] = { b[i].agent, NULL };
             struct http_reply r;
             const cJSON *events, *ver;
             int acked = b[i].acked_steps[j], n;
-            char path[96];
 
-            snprintf(path, sizeof path, "/api/v1/tickets/%s", b[i].ids[j]);
-            http_request(h, "GET", path, headers, NULL, 0, &r);
-            if (r.status != 200)
-                fail_msg("acknowledged ticket %s is lost after kill -9: %ld", b[i].ids[j],
-                         r.status);
+            fixture_get_acked(h, b[i].agent, b[i].ids[j], &r);
             events = cJSON_GetObjectItemCaseSensitive(r.json, "events");
             ver = cJSON_GetObjectItemCaseSensitive(r.json, "version");
             n = cJSON_GetArraySize(events);
@@ -234,15 +199,7 @@ test_kill_during_actions(void **state)
     }
     print_message("%d in-flight actions were applied without an answer\n", inflight);
     assert_true(inflight <= THREADS);
-    harness_stop(h);
-    {
-        const char *args[] = { "--db", h->db, "check", NULL };
-        char out[4096], err[4096];
-        int rc = harness_run(args, out, sizeof out, err, sizeof err, 60000);
-
-        if (rc != 0)
-            fail_msg("hotlined check after kill -9: exit %d\n%s%s", rc, out, err);
-    }
+    fixture_stop_and_check(h);
     for (i = 0; i < THREADS; i++) {
         free(b[i].ids);
         free(b[i].acked_steps);

@@ -1,4 +1,4 @@
-/* Tests for text: UTF-8, widths, sanitising, fitting, truncation and masking. */
+/* Tests for text: UTF-8, widths, sanitising, fitting, truncation, masking and snippets. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -593,6 +593,132 @@ test_random_bytes(void **state)
     }
 }
 
+/* Finding ignores the case of ASCII letters only, and never a NULL or empty needle. */
+static void
+test_find_ci(void **state)
+{
+    (void)state;
+    assert_int_equal(text_find_ci("Reset WiFi", "wifi"), 6);
+    assert_int_equal(text_find_ci("Reset WiFi", "RESET"), 0);
+    assert_int_equal(text_find_ci("ABC-abc", "C-A"), 2);
+    assert_int_equal(text_find_ci("停水通知", "通知"), 6);            /* no letter: bytes */
+    assert_int_equal(text_find_ci("x1-2", "1-2"), 1);
+    assert_int_equal(text_find_ci("停水通知", "停电"), -1);
+    assert_int_equal(text_find_ci("\xC3\x84" "B", "b"), 2);           /* after a 2-byte Ä */
+    assert_int_equal(text_find_ci("\xC3\x89", "\xC3\xA9"), -1);       /* É is not é */
+    assert_int_equal(text_find_ci("abc", ""), -1);
+    assert_int_equal(text_find_ci("ab", "abc"), -1);
+    assert_int_equal(text_find_ci("", "a"), -1);
+    assert_int_equal(text_find_ci(NULL, "a"), -1);
+    assert_int_equal(text_find_ci("a", NULL), -1);
+}
+
+/* Code point offsets: one per code point (an invalid byte is one), then the end. */
+static void
+test_cp_offsets(void **state)
+{
+    size_t n = 99, *off;
+
+    (void)state;
+    off = text_cp_offsets("a你\xFF" "b", &n);
+    assert_int_equal(n, 4);
+    assert_int_equal(off[0], 0);
+    assert_int_equal(off[1], 1);
+    assert_int_equal(off[2], 4);
+    assert_int_equal(off[3], 5);
+    assert_int_equal(off[4], 6);
+    free(off);
+    off = text_cp_offsets("", &n);
+    assert_int_equal(n, 0);
+    assert_int_equal(off[0], 0);
+    free(off);
+}
+
+/* n copies of s. Owned. */
+static char *
+repeat(const char *s, int n)
+{
+    struct strbuf sb;
+
+    strbuf_init(&sb);
+    strbuf_add(&sb, "", 0);
+    while (n-- > 0)
+        strbuf_adds(&sb, s);
+    return strbuf_detach(&sb);
+}
+
+/* Expect text_snippet of text around needle (NULL: none) with flags to be the parts joined. */
+static void
+expect_snippet(const char *text, const char *needle, int flags, const char *want)
+{
+    long pos = needle != NULL ? text_find_ci(text, needle) : -1;
+
+    expect_str(text_snippet(text, pos, needle != NULL ? strlen(needle) : 0, flags), want);
+}
+
+/* Snippets: the match in 【】 with 20 code points before it, 80 in all, "…" at each cut,
+ * line breaks and tabs as spaces; TEXT_SNIPPET_FILL starts earlier near the end. */
+static void
+test_snippet(void **state)
+{
+    char *a50 = repeat("甲", 50), *b47 = repeat("乙", 47), *a100 = repeat("甲", 100);
+    char *b100 = repeat("乙", 100), *a20 = repeat("甲", 20), *a30 = repeat("甲", 30);
+    char *b57 = repeat("乙", 57), *b80 = repeat("乙", 80), *x100 = repeat("x", 100);
+    char *text, *want;
+
+    (void)state;
+    /* short: no cut, whole match or start */
+    expect_snippet("停水通知：\n明天\t停水", "通知", 0, "停水【通知】： 明天 停水");
+    expect_snippet("停水通知：\r\n明天停水", NULL, 0, "停水通知：  明天停水");
+    expect_snippet("停水通知", "停电", TEXT_SNIPPET_FILL, "停水通知");
+    expect_snippet("Reset WiFi", "wifi", 0, "Reset 【WiFi】");
+    expect_snippet("", NULL, 0, "");
+    expect_snippet("a\xFF\tb", NULL, 0, "a\xFF b");               /* bytes kept, not sanitised */
+
+    /* in the middle of a long text: cut on both sides (80 code points: 20, KEY, 57), the
+     * same with FILL */
+    text = xasprintf("%sKEY%s", a100, b100);
+    want = xasprintf("…%s【KEY】%s…", a20, b57);
+    expect_snippet(text, "key", 0, want);
+    expect_snippet(text, "key", TEXT_SNIPPET_FILL, want);
+    free(text);
+    free(want);
+
+    /* near the end: 20 before the match; with FILL 80 code points in all */
+    text = xasprintf("%sKEY%s", a50, b47);
+    want = xasprintf("…%s【KEY】%s", a20, b47);
+    expect_snippet(text, "key", 0, want);
+    free(want);
+    want = xasprintf("…%s【KEY】%s", a30, b47);
+    expect_snippet(text, "key", TEXT_SNIPPET_FILL, want);
+    free(want);
+    free(text);
+
+    /* no match in a long text: its first 80 code points */
+    want = xasprintf("%s…", b80);
+    expect_snippet(b100, "key", 0, want);
+    expect_snippet(b100, NULL, TEXT_SNIPPET_FILL, want);
+    free(want);
+
+    /* a match longer than the snippet is shown whole */
+    text = xasprintf("aaaaaaaaaa%s", x100);
+    want = xasprintf("aaaaaaaaaa【%s】", x100);
+    expect_str(text_snippet(text, 10, 100, 0), want);
+    expect_str(text_snippet(text, 10, 100, TEXT_SNIPPET_FILL), want);
+    free(want);
+    free(text);
+
+    free(a50);
+    free(b47);
+    free(a100);
+    free(b100);
+    free(a20);
+    free(a30);
+    free(b57);
+    free(b80);
+    free(x100);
+}
+
 int
 main(void)
 {
@@ -614,6 +740,9 @@ main(void)
         cmocka_unit_test(test_mask_phone),
         cmocka_unit_test(test_mask_name),
         cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_find_ci),
+        cmocka_unit_test(test_cp_offsets),
+        cmocka_unit_test(test_snippet),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,13 +12,9 @@
 #include "ui/glyph.h"
 #include "views/kb_text.h"
 
-/* 【 and 】 in UTF-8. */
-static const char OPEN[] = "\xe3\x80\x90";
-static const char CLOSE[] = "\xe3\x80\x91";
-#define BRACKET_LEN 3
+/* Bytes of 【 and of 】 in UTF-8. */
+#define BRACKET_LEN (sizeof TEXT_SNIPPET_OPEN - 1)
 
-/* Characters of an offline snippet shown before the match. */
-#define SNIPPET_BEFORE 20
 /* Most lines one article takes in the reader. */
 #define READER_MAX_LINES 20000
 
@@ -57,19 +53,7 @@ trim(const char *s, size_t *start, size_t *end)
 long
 kb_text_find(const char *hay, const char *needle)
 {
-    size_t hn, nn;
-
-    if (hay == NULL || needle == NULL)
-        return -1;
-    hn = strlen(hay);
-    nn = strlen(needle);
-    if (nn == 0 || nn > hn)
-        return -1;
-    for (size_t i = 0; i + nn <= hn; i++) {
-        if (eq_ci(hay + i, needle, nn))
-            return (long)i;
-    }
-    return -1;
+    return text_find_ci(hay, needle);
 }
 
 /* Offset of the next occurrence of the 3-byte mark at or after from; len when none. */
@@ -106,13 +90,13 @@ kb_text_snippet(const char *s, const char *q, struct kb_span *out, size_t max)
     while (pos < len) {
         size_t c, o, in;
 
-        if (pos + BRACKET_LEN > len || memcmp(s + pos, OPEN, BRACKET_LEN) != 0) {
+        if (pos + BRACKET_LEN > len || memcmp(s + pos, TEXT_SNIPPET_OPEN, BRACKET_LEN) != 0) {
             pos++;
             continue;
         }
         in = pos + BRACKET_LEN;
-        c = next_mark(s, len, in, CLOSE);
-        o = next_mark(s, len, in, OPEN);
+        c = next_mark(s, len, in, TEXT_SNIPPET_CLOSE);
+        o = next_mark(s, len, in, TEXT_SNIPPET_OPEN);
         if (c < len && c < o && c > in
             && (qe == qs || (c - in == qe - qs && eq_ci(s + in, q + qs, qe - qs)))) {
             add_span(out, max, &n, lit, pos - lit, false);
@@ -198,81 +182,6 @@ kb_text_visible(const struct article *a, bool editor, int64_t day)
     return a->status == KB_PUBLISHED && a->valid_from <= day && day <= a->valid_to;
 }
 
-/* Byte offsets of every code point of s (plus the end); *n gets the count. Owned. */
-static size_t *
-cp_offsets(const char *s, size_t *n)
-{
-    size_t len = strlen(s), pos = 0, k = 0;
-    size_t *off = xmalloc((len + 1) * sizeof *off);
-    uint32_t cp;
-
-    while (pos < len) {
-        off[k++] = pos;
-        pos += text_utf8_decode(s + pos, len - pos, &cp);
-    }
-    off[k] = len;
-    *n = k;
-    return off;
-}
-
-/* Index of the code point that starts at byte b (or the count, for the end). */
-static size_t
-cp_index(const size_t *off, size_t n, size_t b)
-{
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-
-        if (off[mid] < b)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Append bytes with line breaks and tabs as spaces. */
-static void
-add_flat(struct strbuf *sb, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        strbuf_addc(sb, s[i] == '\n' || s[i] == '\r' || s[i] == '\t' ? ' ' : s[i]);
-}
-
-/* A snippet of text around the match at byte pos of qlen bytes (pos -1: the start). */
-static char *
-make_snippet(const char *text, long pos, size_t qlen)
-{
-    struct strbuf sb;
-    size_t n, *off = cp_offsets(text, &n), start = 0, end, ms = 0, me = 0;
-
-    strbuf_init(&sb);
-    if (pos >= 0) {
-        ms = cp_index(off, n, (size_t)pos);
-        me = cp_index(off, n, (size_t)pos + qlen);
-        start = ms > SNIPPET_BEFORE ? ms - SNIPPET_BEFORE : 0;
-    }
-    end = start + KB_TEXT_SNIPPET_CHARS < n ? start + KB_TEXT_SNIPPET_CHARS : n;
-    if (pos >= 0 && end < me)
-        end = me;
-    if (start > 0)
-        strbuf_adds(&sb, "…");
-    if (pos >= 0) {
-        add_flat(&sb, text + off[start], off[ms] - off[start]);
-        strbuf_adds(&sb, "【");
-        add_flat(&sb, text + off[ms], off[me] - off[ms]);
-        strbuf_adds(&sb, "】");
-        add_flat(&sb, text + off[me], off[end] - off[me]);
-    } else {
-        add_flat(&sb, text + off[start], off[end] - off[start]);
-    }
-    if (end < n)
-        strbuf_adds(&sb, "…");
-    free(off);
-    return strbuf_detach(&sb);
-}
-
 int
 kb_text_match(const struct article *a, const char *q, char **snippet)
 {
@@ -287,7 +196,7 @@ kb_text_match(const struct article *a, const char *q, char **snippet)
     trim(q, &qs, &qe);
     if (qe == qs) {
         if (snippet != NULL)
-            *snippet = make_snippet(body, -1, 0);
+            *snippet = text_snippet(body, -1, 0, 0);
         return 1;
     }
     needle = xstrndup(q + qs, qe - qs);
@@ -303,9 +212,9 @@ kb_text_match(const struct article *a, const char *q, char **snippet)
         rank = 1;
     if (rank > 0 && snippet != NULL) {
         if (in_body >= 0 || in_title < 0)
-            *snippet = make_snippet(body, in_body, strlen(needle));
+            *snippet = text_snippet(body, in_body, strlen(needle), 0);
         else
-            *snippet = make_snippet(a->title, in_title, strlen(needle));
+            *snippet = text_snippet(a->title, in_title, strlen(needle), 0);
     }
     free(needle);
     return rank;

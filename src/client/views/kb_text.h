@@ -11,8 +11,6 @@
 
 /* Most query characters sent to the server (openapi: q maxLength 100). */
 #define KB_TEXT_QUERY_MAX 100
-/* Characters of an offline snippet (the server's are about 80). */
-#define KB_TEXT_SNIPPET_CHARS 80
 
 /* A piece of a snippet: bytes [off, off + len) of the text, drawn highlighted or not. */
 struct kb_span {
@@ -38,7 +36,7 @@ size_t kb_text_snippet(const char *s, const char *q, struct kb_span *out, size_t
 size_t kb_text_snippet_start(const char *s, const struct kb_span *spans, size_t n, int width);
 
 /* Byte offset of the first occurrence of needle in hay, ASCII letters without case; -1 when
- * none (an empty needle is not found). Pure. */
+ * none (an empty needle is not found). Pure (text_find_ci). */
 long kb_text_find(const char *hay, const char *needle);
 
 /* Filters of a search; kind and scope -1 for any, category NULL for any (a code, or a prefix
@@ -57,8 +55,8 @@ bool kb_text_visible(const struct article *a, bool editor, int64_t day);
 
 /* Match a cached article offline against q (blank: everything matches): title, tags, body,
  * ASCII letters without case. On a match *snippet (may be NULL) gets an owned snippet like the
- * server's: about KB_TEXT_SNIPPET_CHARS characters around the first match wrapped in 【】
- * (title when the body does not hold it), "…" at each cut, line breaks as spaces. Returns
+ * server's (text_snippet): about TEXT_SNIPPET_CHARS characters around the first match wrapped
+ * in 【】 (title when the body does not hold it), "…" at each cut, line breaks as spaces. Returns
  * a rank (0 = no match, 3 title, 2 tag, 1 body: higher is better). */
 int kb_text_match(const struct article *a, const char *q, char **snippet);
 
