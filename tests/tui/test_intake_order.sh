@@ -57,7 +57,9 @@ screen | tr -d ' \n' | grep -qF "受理单号是$id，将转交市城市管理�
     fail "the transfer phrase does not quote $id and the unit"
 shown_due=$(screen | sed -n 's/.*Deadline: \([0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]\).*/\1/p')
 [ -n "$shown_due" ] || fail "no deadline on the result"
-step "the API: dispatched to the lead unit, due 24 hours after dispatch ($shown_due)"
+# The period runs from acceptance (the ticket's creation), not from the dispatch a second
+# or so later (DESIGN §4: deadlines count from the day of acceptance).
+step "the API: dispatched to the lead unit, due 24 hours after acceptance ($shown_due)"
 doc=$(api agent01 GET "/tickets/$id")
 json_check "$doc" "
 assert d['status'] == 'dispatched', d['status']
@@ -70,8 +72,11 @@ a = d['assignments']
 assert len(a) == 1 and a[0]['unit'] == 'urban_mgmt' and a[0]['role'] == 'lead', a
 assert d['due_rule'] == '12345:complaint.level2', d['due_rule']
 due = datetime.datetime.fromisoformat(d['due_at'])
+accepted = datetime.datetime.fromisoformat(d['created_at'])
 sent = datetime.datetime.fromisoformat(a[0]['dispatched_at'])
-assert due - sent == datetime.timedelta(hours=24), (due, sent)
+assert due - accepted == datetime.timedelta(hours=24), (due, accepted)
+assert a[0]['due_at'] == d['due_at'], (a[0]['due_at'], d['due_at'])
+assert sent >= accepted, (sent, accepted)
 assert due.strftime('%m-%d %H:%M') == '$shown_due', (due, '$shown_due')"
 keys Enter
 wait_for "Intake: a new call"
