@@ -21,11 +21,6 @@
 /* Most tickets of one cluster flagged by one create. */
 #define CLUSTER_MAX_TICKETS 1000
 
-/* The statuses of an open ticket, as a status mask. */
-#define OPEN_MASK ((1u << STATUS_ACCEPTED) | (1u << STATUS_DISPATCHED) | \
-                   (1u << STATUS_IN_PROGRESS) | (1u << STATUS_RETURNED) | \
-                   (1u << STATUS_REPLIED) | (1u << STATUS_CALLBACK))
-
 /* ---- POST /tickets ---- */
 
 /* The canonical number of a caller's phone into buf ("" when none or invalid). */
@@ -38,27 +33,6 @@ canonical_phone(const char *phone, char *buf, size_t sz)
     if (str_empty(phone) || phone_normalize(phone, NULL, &p) == PHONE_INVALID)
         return;
     str_copy(buf, sz, p.number);
-}
-
-/* True when the caller (canonical phone) has another open ticket. */
-static int
-has_open_ticket(struct store *st, const char *phone, bool *yes, struct err *e)
-{
-    struct ticket_query q;
-    struct ticket_page page;
-    int rc;
-
-    memset(&q, 0, sizeof q);
-    q.nature = -1;
-    q.status_mask = OPEN_MASK;
-    q.caller_phone = phone;
-    q.limit = 1;
-    rc = st->ops->ticket_list(st, &q, &page, e);
-    if (rc != HL_OK)
-        return rc;
-    *yes = page.n > 0;
-    ticket_page_fini(&page);
-    return HL_OK;
 }
 
 /* What the cluster scan collects: the distinct callers of one category and location,
@@ -231,15 +205,17 @@ add_warning(struct reply *rep, const char *text)
     free(v);
 }
 
-/* What the create transaction needs. */
+/* What the create transaction needs and leaves: the stored ticket's id, document and
+ * version. */
 struct create_tx {
     struct server *srv;
     const struct request *req;
     const struct ticket *t;
     const char *key, *hash;
-    struct ticket **out;
-    bool *replayed;
-    int64_t *seq;
+    char *id, *doc;
+    int64_t version;
+    bool replayed;
+    int64_t seq;
 };
 
 /* write_tx body of intake: the ticket, then its audit row (none for a replay). */
@@ -249,10 +225,45 @@ create_tx(struct store *st, void *arg, struct err *e)
     struct create_tx *c = arg;
     int rc;
 
-    rc = st->ops->ticket_create(st, c->t, c->key, c->hash, c->out, c->replayed, c->seq, e);
-    if (rc == HL_OK && !*c->replayed)
-        rc = hticket_audit_tx(c->srv, c->req, (*c->out)->id, "created", e);
+    rc = st->ops->ticket_create_doc(st, c->t, c->key, c->hash, &c->id, &c->doc, &c->version,
+                                    &c->replayed, &c->seq, e);
+    if (rc == HL_OK && !c->replayed)
+        rc = hticket_audit_tx(c->srv, c->req, c->id, "created", e);
     return rc;
+}
+
+/* Answer status with the stored document of a ticket as the signed-in user may see it:
+ * as it is (as GET serves it), or decoded and masked. */
+static void
+reply_doc(struct server *srv, const struct request *req, struct reply *rep, int status,
+          const char *id, const char *doc, int64_t version)
+{
+    struct ticket *t = NULL;
+    struct err e;
+    cJSON *json;
+
+    if (req->user.role != USER_UNIT || hticket_doc_plain(doc)) {
+        strbuf_reset(&rep->body);
+        strbuf_adds(&rep->body, doc);
+        rep->content_type = NULL;
+        rep->status = status;
+        reply_set_etag(rep, version);
+        return;
+    }
+    err_clear(&e);
+    json = codec_parse(doc, strlen(doc), &e);
+    if (json != NULL)
+        t = codec_ticket_decode(json, &e);
+    cJSON_Delete(json);
+    if (t == NULL) {
+        log_msg(srv->log, "tickets", "the stored document of %s does not decode: %s", id,
+                e.msg);
+        reply_error(rep, 500, "internal_error", NULL,
+                    "the stored ticket %s cannot be read; run `hotlined check`", id);
+        return;
+    }
+    hticket_reply(srv, req, rep, status, t);
+    ticket_free(&t);
 }
 
 /* POST /api/v1/tickets: intake. */
@@ -265,16 +276,16 @@ h_tickets_create(struct server *srv, struct request *req, struct reply *rep)
     struct verdict v;
     struct cluster_scan cs;
     struct create_tx ctx;
-    struct ticket *t = NULL, *out = NULL;
+    struct ticket *t = NULL;
     struct err e;
     cJSON *root = NULL;
     const char *key;
     char hash[65], phone[32], *location;
     hl_time now = server_now(srv);
-    bool replayed = false, repeat = false;
-    int64_t seq = 0;
+    bool repeat = false;
 
     memset(&cs, 0, sizeof cs);
+    memset(&ctx, 0, sizeof ctx);
     memset(&due, 0, sizeof due);
     err_clear(&e);
     hticket_actor(req, &who);
@@ -301,7 +312,7 @@ h_tickets_create(struct server *srv, struct request *req, struct reply *rep)
     }
     canonical_phone(t->caller.phone, phone, sizeof phone);
     if (phone[0] != '\0') {
-        if (has_open_ticket(st, phone, &repeat, &e) != HL_OK) {
+        if (st->ops->caller_has_open(st, phone, &repeat, &e) != HL_OK) {
             hticket_reply_err(srv, rep, &e, NULL);
             goto out;
         }
@@ -319,13 +330,7 @@ h_tickets_create(struct server *srv, struct request *req, struct reply *rep)
     ctx.t = t;
     ctx.key = key;
     ctx.hash = key != NULL ? hash : NULL;
-    ctx.out = &out;
-    ctx.replayed = &replayed;
-    ctx.seq = &seq;
     if (st->ops->write_tx(st, create_tx, &ctx, &e) != HL_OK) {
-        ticket_free(&out);
-        replayed = false;
-        seq = 0;
         if (e.code == HL_ECONFLICT && key != NULL)
             reply_error(rep, 422, "idempotency_key_reused", "Idempotency-Key",
                         "this Idempotency-Key was used for another request body; use a new "
@@ -334,19 +339,20 @@ h_tickets_create(struct server *srv, struct request *req, struct reply *rep)
             hticket_reply_err(srv, rep, &e, NULL);
         goto out;
     }
-    server_publish(srv, seq);
-    if (!replayed)
+    server_publish(srv, ctx.seq);
+    if (!ctx.replayed)
         flag_cluster(srv, &cs.to_flag);
-    location = xasprintf("/api/v1/tickets/%s", out->id);
-    hticket_reply(srv, req, rep, replayed ? 200 : 201, out);
+    location = xasprintf("/api/v1/tickets/%s", ctx.id);
+    reply_doc(srv, req, rep, ctx.replayed ? 200 : 201, ctx.id, ctx.doc, ctx.version);
     reply_set_location(rep, location);
     free(location);
-    if (!replayed && due.fallback && due.warning[0] != '\0')
+    if (!ctx.replayed && due.fallback && due.warning[0] != '\0')
         add_warning(rep, due.warning);
 out:
     strlist_fini(&cs.phones);
     strlist_fini(&cs.to_flag);
-    ticket_free(&out);
+    free(ctx.id);
+    free(ctx.doc);
     ticket_free(&t);
     cJSON_Delete(root);
 }

@@ -192,6 +192,16 @@ struct store_ops {
     int (*ticket_create)(struct store *s, const struct ticket *t, const char *idem_key,
                          const char *body_hash, struct ticket **out, bool *replayed,
                          int64_t *seq, struct err *e);
+    /* ticket_create answering with the stored document instead of the decoded ticket
+     * (POST /tickets replies with it as GET serves it): *id and *doc owned, *version
+     * the ticket's version (1; a replay: its current one). Transaction, commit and
+     * idempotency as ticket_create. */
+    int (*ticket_create_doc)(struct store *s, const struct ticket *t, const char *idem_key,
+                             const char *body_hash, char **id, char **doc, int64_t *version,
+                             bool *replayed, int64_t *seq, struct err *e);
+    /* *yes when the caller (canonical phone) has a ticket that is neither closed nor
+     * archived: the repeat-caller test of a new ticket. */
+    int (*caller_has_open)(struct store *s, const char *phone, bool *yes, struct err *e);
     /* Load a ticket (owned). */
     int (*ticket_get)(struct store *s, const char *id, struct ticket **out, struct err *e);
     /* The stored JSON document (owned) and its version, without decoding. */

@@ -1810,6 +1810,57 @@ pg_ticket_create(struct store *s, const struct ticket *t, const char *idem_key,
     return rc;
 }
 
+/* Create a ticket; *id, *doc and *version of the stored ticket (the document encoded
+ * again from the stored one, which it equals). */
+static int
+pg_ticket_create_doc(struct store *s, const struct ticket *t, const char *idem_key,
+                     const char *body_hash, char **id, char **doc, int64_t *version,
+                     bool *replayed, int64_t *seq, struct err *e)
+{
+    struct ticket *out = NULL;
+    int rc;
+
+    *id = NULL;
+    *doc = NULL;
+    if (version != NULL)
+        *version = 0;
+    rc = pg_ticket_create(s, t, idem_key, body_hash, &out, replayed, seq, e);
+    if (rc != HL_OK)
+        return rc;
+    *id = xstrdup(out->id);
+    *doc = codec_ticket_encode(out, s->tz);
+    if (version != NULL)
+        *version = out->version;
+    ticket_free(&out);
+    return HL_OK;
+}
+
+/* *yes when the caller (canonical phone) has a ticket that is neither closed nor
+ * archived. */
+static int
+pg_caller_has_open(struct store *s, const char *phone, bool *yes, struct err *e)
+{
+    struct pg_store *ps = pgs(s);
+    struct pconn *c = borrow(ps, e);
+    struct params p;
+    PGresult *r;
+
+    *yes = false;
+    if (c == NULL)
+        return HL_EIO;
+    p_init(&p);
+    p_text(&p, phone);
+    r = q_read(c, "SELECT 1 FROM tickets WHERE caller_phone = $1"
+               " AND status NOT IN ('closed', 'archived') LIMIT 1", &p,
+               "reading the caller's tickets", e);
+    give_back(ps, c);
+    if (r == NULL)
+        return HL_EIO;
+    *yes = PQntuples(r) > 0;
+    PQclear(r);
+    return HL_OK;
+}
+
 /* Run fn in one write transaction on the calling thread's connection (nested when it
  * holds one already); concurrent commits are grouped by PostgreSQL itself. */
 static int
@@ -3948,6 +3999,8 @@ static const struct store_ops pg_ops = {
     .session_get = pg_session_get,
     .session_revoke = pg_session_revoke,
     .ticket_create = pg_ticket_create,
+    .ticket_create_doc = pg_ticket_create_doc,
+    .caller_has_open = pg_caller_has_open,
     .ticket_get = pg_ticket_get,
     .ticket_get_doc = pg_ticket_get_doc,
     .ticket_update = pg_ticket_update,

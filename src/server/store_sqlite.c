@@ -317,7 +317,22 @@ struct conn {
     int depth;                  /* open transaction levels (BEGIN, then savepoints) */
     bool wlocked;               /* holds the store's write lock (an outermost write) */
     unsigned creates;           /* ticket creates, to purge idempotency keys now and then */
+    /* ticket_gram writes held back to the outermost commit (tgram_write): written there
+     * outside every savepoint, the writes of a group-commit batch make one FTS5 segment
+     * instead of one per write (FTS5 flushes its pending terms at each savepoint) */
+    struct tgram_op *gq;
+    size_t gq_n, gq_cap;
+    size_t *gq_mark;            /* gq_n when each open level began, by depth */
+    size_t gq_mark_cap;
     struct conn *next;
+};
+
+/* One held-back ticket_gram write: add (del false) or remove the tokens of rowid rid. */
+struct tgram_op {
+    int64_t rid;
+    size_t nth;                 /* its place in the transaction's writes */
+    char *tokens;
+    bool del;
 };
 
 /* One write waiting in the group-commit queue: fn runs on the leader's connection in a
@@ -504,6 +519,10 @@ conn_close(struct conn *c)
     if (c->db != NULL && sqlite3_db_readonly(c->db, "main") == 0)
         sqlite3_exec(c->db, "PRAGMA optimize", NULL, NULL, NULL);   /* refresh planner stats */
     sqlite3_close(c->db);
+    for (i = 0; i < c->gq_n; i++)
+        free(c->gq[i].tokens);
+    free(c->gq);
+    free(c->gq_mark);
     free(c);
 }
 
@@ -583,20 +602,30 @@ tgram_next(const char *s, size_t i)
     return i;
 }
 
-/* Append the hex of s[from, to), ASCII lowered (as LIKE compares). */
+/* Append a space (when sb is not empty) and the hex of s[from, to), ASCII lowered (as
+ * LIKE compares). */
 static void
 tgram_hex(struct strbuf *sb, const char *s, size_t from, size_t to)
 {
     static const char digits[] = "0123456789abcdef";
+    char buf[64];
+    size_t n = 0;
 
+    if (sb->len > 0)
+        buf[n++] = ' ';
     for (; from < to; from++) {
         unsigned char ch = (unsigned char)s[from];
 
+        if (n + 2 > sizeof buf) {
+            strbuf_add(sb, buf, n);
+            n = 0;
+        }
         if (ch >= 'A' && ch <= 'Z')
             ch = (unsigned char)(ch - 'A' + 'a');
-        strbuf_addc(sb, digits[ch >> 4]);
-        strbuf_addc(sb, digits[ch & 15]);
+        buf[n++] = digits[ch >> 4];
+        buf[n++] = digits[ch & 15];
     }
+    strbuf_add(sb, buf, n);
 }
 
 /* Append the tokens of one searched column: every character and every pair of
@@ -611,13 +640,9 @@ tgram_column(struct strbuf *sb, const char *s)
     for (i = 0; s[i] != '\0'; i = j) {
         j = tgram_next(s, i);
         k = tgram_next(s, j);
-        if (sb->len > 0)
-            strbuf_addc(sb, ' ');
         tgram_hex(sb, s, i, j);
-        if (k > j) {
-            strbuf_addc(sb, ' ');
+        if (k > j)
             tgram_hex(sb, s, i, k);
-        }
     }
 }
 
@@ -750,6 +775,71 @@ conn_get(struct store *s, struct err *e)
     return c;
 }
 
+/* Remember where the transaction level now opening begins in the held-back ticket_gram
+ * writes. */
+static void
+tgram_mark(struct conn *c)
+{
+    if ((size_t)c->depth >= c->gq_mark_cap) {
+        c->gq_mark_cap = (size_t)c->depth * 2 + 8;
+        c->gq_mark = xrealloc(c->gq_mark, c->gq_mark_cap * sizeof *c->gq_mark);
+    }
+    c->gq_mark[c->depth] = c->gq_n;
+}
+
+/* Forget the held-back ticket_gram writes from position from on (their level was rolled
+ * back). */
+static void
+tgram_drop(struct conn *c, size_t from)
+{
+    while (c->gq_n > from)
+        free(c->gq[--c->gq_n].tokens);
+}
+
+/* Order held-back ticket_gram writes by rowid, each rowid's in the order they were made. */
+static int
+tgram_op_cmp(const void *pa, const void *pb)
+{
+    const struct tgram_op *a = pa, *b = pb;
+
+    if (a->rid != b->rid)
+        return a->rid < b->rid ? -1 : 1;
+    return a->nth < b->nth ? -1 : a->nth > b->nth;
+}
+
+/* Write the held-back ticket_gram rows and forget them: at the outermost commit, outside
+ * every savepoint, so FTS5 keeps them pending until the commit; by rowid, as FTS5 writes
+ * its pending terms out whenever a rowid comes lower than the one before. */
+static int
+tgram_flush(struct conn *c, struct err *e)
+{
+    size_t i;
+    int rc = HL_OK;
+
+    qsort(c->gq, c->gq_n, sizeof *c->gq, tgram_op_cmp);
+    for (i = 0; i < c->gq_n && rc == HL_OK; i++) {
+        const struct tgram_op *op = &c->gq[i];
+        sqlite3_stmt *st = prep(c, op->del ? "INSERT INTO ticket_gram(ticket_gram, rowid, g) "
+                                             "VALUES ('delete', ?1, ?2)"
+                                           : "INSERT INTO ticket_gram(rowid, g) VALUES (?1, ?2)",
+                                e);
+        int src;
+
+        if (st == NULL) {
+            rc = HL_EIO;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, op->rid);
+        sqlite3_bind_text(st, 2, op->tokens, -1, SQLITE_STATIC);
+        src = sqlite3_step(st);
+        if (src != SQLITE_DONE)
+            rc = db_fail(c, src, "indexing the ticket for search", e);
+        done(c, st);
+    }
+    tgram_drop(c, 0);
+    return rc;
+}
+
 /* Release the store's write lock once the outermost transaction is over. */
 static void
 tx_unlock(struct conn *c)
@@ -786,10 +876,12 @@ tx_open(struct conn *c, bool write, struct err *e)
     } else {
         rc = run(c, "BEGIN", "starting a read transaction", e);
     }
-    if (rc == HL_OK)
+    if (rc == HL_OK) {
+        tgram_mark(c);
         c->depth++;
-    else
+    } else {
         tx_unlock(c);
+    }
     return rc;
 }
 
@@ -815,6 +907,7 @@ tx_rollback(struct conn *c)
     if (c->depth == 0)
         return;
     c->depth--;
+    tgram_drop(c, c->gq_mark[c->depth]);
     if (tx_alive(c)) {
         if (c->depth > 0) {
             run(c, "ROLLBACK TO nested", "rolling back", NULL);
@@ -835,9 +928,14 @@ tx_commit(struct conn *c, struct err *e)
         return HL_OK;
     if (!tx_alive(c)) {
         c->depth--;
+        tgram_drop(c, c->gq_mark[c->depth]);
         tx_unlock(c);
         return err_set(e, HL_EIO, "", "the database rolled the transaction back after an "
                        "earlier error; nothing was saved");
+    }
+    if (c->depth == 1 && c->gq_n > 0 && tgram_flush(c, e) != HL_OK) {
+        tx_rollback(c);
+        return HL_EIO;
     }
     if (run(c, c->depth > 1 ? "RELEASE nested" : "COMMIT", "committing", e) != HL_OK) {
         tx_rollback(c);
@@ -1428,20 +1526,23 @@ bind_ticket(sqlite3_stmt *st, const struct store *s, const struct ticket *t, con
     bind_int(st, 21, (int64_t)t->flags);
 }
 
-/* Replace the unit rows of a ticket by the units of its assignments. */
+/* Replace the unit rows of a ticket by the units of its assignments (fresh: a new
+ * ticket, which has none yet). */
 static int
-save_units(struct conn *c, const struct ticket *t, struct err *e)
+save_units(struct conn *c, const struct ticket *t, bool fresh, struct err *e)
 {
     sqlite3_stmt *st;
     size_t i;
     int rc = HL_OK;
 
-    st = prep(c, "DELETE FROM ticket_units WHERE ticket_id = ?1", e);
-    if (st == NULL)
-        return HL_EIO;
-    bind_text(st, 1, t->id);
-    rc = step_done(c, st, "saving the ticket's units", e);
-    done(c, st);
+    if (!fresh) {
+        st = prep(c, "DELETE FROM ticket_units WHERE ticket_id = ?1", e);
+        if (st == NULL)
+            return HL_EIO;
+        bind_text(st, 1, t->id);
+        rc = step_done(c, st, "saving the ticket's units", e);
+        done(c, st);
+    }
     if (rc != HL_OK || t->n_assignments == 0)
         return rc;
     st = prep(c, "INSERT OR IGNORE INTO ticket_units(ticket_id, unit) VALUES (?1, ?2)", e);
@@ -1580,22 +1681,24 @@ tgram_stored(struct conn *c, const char *id, int64_t *rid, char **tokens, struct
                                                    : db_fail(c, src, "reading a ticket", e);
 }
 
-/* Add (del false) or remove (del true, the same tokens as added) a ticket_gram row. */
+/* Add (del false) or remove (del true, the same tokens as added) a ticket_gram row: held
+ * back to the outermost commit of the transaction (tgram_flush), dropped with the level
+ * that wrote it when that rolls back. */
 static int
 tgram_write(struct conn *c, int64_t rid, const char *tokens, bool del, struct err *e)
 {
-    sqlite3_stmt *st = prep(c, del ? "INSERT INTO ticket_gram(ticket_gram, rowid, g) "
-                                     "VALUES ('delete', ?1, ?2)"
-                                   : "INSERT INTO ticket_gram(rowid, g) VALUES (?1, ?2)", e);
-    int rc;
+    struct tgram_op *op;
 
-    if (st == NULL)
-        return HL_EIO;
-    sqlite3_bind_int64(st, 1, rid);
-    bind_text(st, 2, tokens);
-    rc = step_done(c, st, "indexing the ticket for search", e);
-    done(c, st);
-    return rc;
+    if (c->gq_n == c->gq_cap) {
+        c->gq_cap = c->gq_cap * 2 + 16;
+        c->gq = xrealloc(c->gq, c->gq_cap * sizeof *c->gq);
+    }
+    op = &c->gq[c->gq_n];
+    op->rid = rid;
+    op->nth = c->gq_n++;
+    op->tokens = xstrdup(tokens);
+    op->del = del;
+    return c->depth > 0 ? HL_OK : tgram_flush(c, e);
 }
 
 /* Bring the ticket_gram row of rid from old (NULL: none) to new; nothing when the
@@ -1645,7 +1748,7 @@ save_ticket(struct conn *c, struct store *s, const struct ticket *t, const char 
         rc = tgram_sync(c, rid, old, grams, e);
     }
     if (rc == HL_OK)
-        rc = save_units(c, t, e);
+        rc = save_units(c, t, false, e);
     if (rc == HL_OK) {
         units = store_util_units_csv(t);
         rc = feed_insert(c, "ticket.updated", t->id, action, NULL, NULL, units, at, seq, e);
@@ -1758,10 +1861,12 @@ idem_purge(struct conn *c, struct err *e)
     return rc;
 }
 
-/* Insert a new ticket with its id assigned; the body of ticket_create's transaction. */
+/* Insert a new ticket with its id assigned; the body of ticket_create's transaction.
+ * *id_out and *doc_out (owned) get its id and stored document. */
 static int
 create_in_tx(struct conn *c, struct store *s, const struct ticket *in, const char *idem_key,
-             const char *body_hash, struct ticket **out, int64_t *seq, struct err *e)
+             const char *body_hash, char **id_out, char **doc_out, int64_t *seq,
+             struct err *e)
 {
     struct ticket t = *in;       /* shallow: borrows in's strings, never freed */
     char *id = NULL, *doc = NULL, *units = NULL, *grams = NULL;
@@ -1796,7 +1901,7 @@ create_in_tx(struct conn *c, struct store *s, const struct ticket *in, const cha
         rc = tgram_sync(c, rid, NULL, grams, e);
     }
     if (rc == HL_OK)
-        rc = save_units(c, &t, e);
+        rc = save_units(c, &t, true, e);
     if (rc == HL_OK) {
         units = store_util_units_csv(&t);
         rc = feed_insert(c, "ticket.created", id, "create", NULL, NULL, units, t.created_at,
@@ -1807,9 +1912,9 @@ create_in_tx(struct conn *c, struct store *s, const struct ticket *in, const cha
     if (rc == HL_OK && !str_empty(idem_key))
         rc = idem_purge(c, e);
     if (rc == HL_OK) {
-        *out = store_util_doc_to_ticket(doc, id, e);
-        if (*out == NULL)
-            rc = HL_EIO;
+        *id_out = id;
+        *doc_out = doc;
+        id = doc = NULL;
     }
 out:
     free(grams);
@@ -1819,45 +1924,93 @@ out:
     return rc;
 }
 
+/* Where a create puts its results; what the caller does not want is NULL. */
+struct create_out {
+    struct ticket **ticket;     /* the stored ticket, decoded */
+    char **id, **doc;           /* its id and stored document */
+    int64_t *version;           /* 1; a replay: the ticket's current version */
+    bool *replayed;
+    int64_t *seq;
+};
+
+/* Set the results of a create to none (free_owned: free what they hold first). */
+static void
+create_out_reset(const struct create_out *o, bool free_owned)
+{
+    if (o->ticket != NULL) {
+        if (free_owned)
+            ticket_free(o->ticket);
+        *o->ticket = NULL;
+    }
+    if (o->id != NULL) {
+        if (free_owned)
+            free(*o->id);
+        *o->id = NULL;
+    }
+    if (o->doc != NULL) {
+        if (free_owned)
+            free(*o->doc);
+        *o->doc = NULL;
+    }
+    if (o->version != NULL)
+        *o->version = 0;
+    if (o->replayed != NULL)
+        *o->replayed = false;
+    if (o->seq != NULL)
+        *o->seq = 0;
+}
+
 /* Create a ticket (id, version 1), honouring an idempotency key, in a transaction of
  * its own (nested when the calling thread's connection is in one). */
 static int
 create_now(struct store *s, const struct ticket *t, const char *idem_key,
-           const char *body_hash, struct ticket **out, bool *replayed, int64_t *seq,
-           struct err *e)
+           const char *body_hash, const struct create_out *o, struct err *e)
 {
     struct conn *c = conn_get(s, e);
-    char *known = NULL;
+    char *id = NULL, *doc = NULL;
+    int64_t version = 1;
+    bool replayed = false;
     int rc;
 
-    *out = NULL;
-    if (replayed != NULL)
-        *replayed = false;
-    if (seq != NULL)
-        *seq = 0;
+    create_out_reset(o, false);
     if (c == NULL)
         return HL_EIO;
     if (tx_begin(c, e) != HL_OK)
         return HL_EIO;
     rc = HL_ENOENT;
     if (!str_empty(idem_key))
-        rc = idem_lookup(c, idem_key, body_hash, &known, e);
+        rc = idem_lookup(c, idem_key, body_hash, &id, e);
     if (rc == HL_OK) {
-        rc = load_ticket(c, known, out, e);
-        if (rc == HL_OK && replayed != NULL)
-            *replayed = true;
+        rc = load_doc(c, id, &doc, &version, e);
+        replayed = true;
     } else if (rc == HL_ENOENT) {
-        rc = create_in_tx(c, s, t, idem_key, body_hash, out, seq, e);
+        rc = create_in_tx(c, s, t, idem_key, body_hash, &id, &doc, o->seq, e);
+    }
+    if (rc == HL_OK && o->ticket != NULL) {
+        *o->ticket = store_util_doc_to_ticket(doc, id, e);
+        if (*o->ticket == NULL)
+            rc = HL_EIO;
     }
     rc = tx_end(c, rc, e);
     if (rc != HL_OK) {
-        ticket_free(out);
-        if (seq != NULL)
-            *seq = 0;
-        if (replayed != NULL)
-            *replayed = false;
+        create_out_reset(o, true);
+        goto out;
     }
-    free(known);
+    if (o->id != NULL) {
+        *o->id = id;
+        id = NULL;
+    }
+    if (o->doc != NULL) {
+        *o->doc = doc;
+        doc = NULL;
+    }
+    if (o->version != NULL)
+        *o->version = version;
+    if (o->replayed != NULL)
+        *o->replayed = replayed;
+out:
+    free(id);
+    free(doc);
     return rc;
 }
 
@@ -1865,7 +2018,7 @@ create_now(struct store *s, const struct ticket *t, const char *idem_key,
 struct write_args {
     const struct ticket *t;
     const char *idem_key, *body_hash;
-    bool *replayed;
+    const struct create_out *created;
     const char *id;
     int64_t if_match;
     const char *action;
@@ -1881,41 +2034,80 @@ create_job(struct store *s, void *arg, struct err *e)
 {
     struct write_args *w = arg;
 
-    return create_now(s, w->t, w->idem_key, w->body_hash, w->out, w->replayed, w->seq, e);
+    return create_now(s, w->t, w->idem_key, w->body_hash, w->created, e);
 }
 
 /* Create a ticket (id, version 1), honouring an idempotency key; through group commit
  * unless the calling thread is inside a transaction. */
 static int
-sq_ticket_create(struct store *s, const struct ticket *t, const char *idem_key,
-                 const char *body_hash, struct ticket **out, bool *replayed, int64_t *seq,
-                 struct err *e)
+create_run(struct store *s, const struct ticket *t, const char *idem_key,
+           const char *body_hash, const struct create_out *o, struct err *e)
 {
     struct conn *c = conn_get(s, e);
     struct write_args w;
     int rc;
 
-    *out = NULL;
+    create_out_reset(o, false);
     if (c == NULL)
         return HL_EIO;
     if (c->depth > 0)
-        return create_now(s, t, idem_key, body_hash, out, replayed, seq, e);
+        return create_now(s, t, idem_key, body_hash, o, e);
     memset(&w, 0, sizeof w);
     w.t = t;
     w.idem_key = idem_key;
     w.body_hash = body_hash;
-    w.out = out;
-    w.replayed = replayed;
-    w.seq = seq;
+    w.created = o;
     rc = group_run(s, create_job, &w, e);
-    if (rc != HL_OK) {           /* the batch's commit failed after create_now succeeded */
-        ticket_free(out);
-        if (seq != NULL)
-            *seq = 0;
-        if (replayed != NULL)
-            *replayed = false;
-    }
+    if (rc != HL_OK)             /* the batch's commit failed after create_now succeeded */
+        create_out_reset(o, true);
     return rc;
+}
+
+/* Create a ticket; *out the stored ticket, decoded. */
+static int
+sq_ticket_create(struct store *s, const struct ticket *t, const char *idem_key,
+                 const char *body_hash, struct ticket **out, bool *replayed, int64_t *seq,
+                 struct err *e)
+{
+    struct create_out o = { out, NULL, NULL, NULL, replayed, seq };
+
+    return create_run(s, t, idem_key, body_hash, &o, e);
+}
+
+/* Create a ticket; *id, *doc and *version of the stored ticket, without decoding it. */
+static int
+sq_ticket_create_doc(struct store *s, const struct ticket *t, const char *idem_key,
+                     const char *body_hash, char **id, char **doc, int64_t *version,
+                     bool *replayed, int64_t *seq, struct err *e)
+{
+    struct create_out o = { NULL, id, doc, version, replayed, seq };
+
+    return create_run(s, t, idem_key, body_hash, &o, e);
+}
+
+/* *yes when the caller (canonical phone) has a ticket that is neither closed nor
+ * archived. */
+static int
+sq_caller_has_open(struct store *s, const char *phone, bool *yes, struct err *e)
+{
+    struct conn *c = conn_get(s, e);
+    sqlite3_stmt *st;
+    int src;
+
+    *yes = false;
+    if (c == NULL)
+        return HL_EIO;
+    st = prep(c, "SELECT 1 FROM tickets WHERE caller_phone = ?1"
+              " AND status NOT IN ('closed', 'archived') LIMIT 1", e);
+    if (st == NULL)
+        return HL_EIO;
+    bind_text(st, 1, phone);
+    src = sqlite3_step(st);
+    *yes = src == SQLITE_ROW;
+    done(c, st);
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        return db_fail(c, src, "reading the caller's tickets", e);
+    return HL_OK;
 }
 
 /* Load a ticket. */
@@ -2374,45 +2566,30 @@ ticket_list_sql(const struct ticket_query *q, int limit, bool walk, unsigned tex
     return HL_OK;
 }
 
-/* One page of tickets. */
-static int
-sq_ticket_list(struct store *s, const struct ticket_query *q, struct ticket_page *out,
-               struct err *e)
+/* Make room in out for a page of limit tickets (documents with q->docs). */
+static void
+page_alloc(const struct ticket_query *q, int limit, struct ticket_page *out)
 {
-    struct conn *c = conn_get(s, e);
-    const struct store_ticket_order *ord;
-    struct qb b;
-    sqlite3_stmt *st = NULL;
-    int limit = store_util_clamp_limit(q->limit);
-    int64_t last_key = 0;
-    char *last_id = NULL;
-    int rc = HL_OK, src;
-    bool walk = false;
-    unsigned text_how = 0;
-
-    memset(out, 0, sizeof *out);
-    out->total = -1;
-    qb_init(&b);
-    if (c == NULL)
-        return HL_EIO;
-    rc = walk_created(c, q, limit, &walk, &text_how, e);
-    if (rc == HL_OK)
-        rc = ticket_list_sql(q, limit, walk, text_how, &b, &ord, e);
-    if (rc != HL_OK)
-        goto out;
-    st = prep(c, b.sql.buf, e);
-    if (st == NULL) {
-        rc = HL_EIO;
-        goto out;
-    }
-    qb_bind(&b, st);
     if (q->docs)
         out->docs = xcalloc((size_t)limit, sizeof *out->docs);
     else
         out->items = xcalloc((size_t)limit, sizeof *out->items);
+}
+
+/* Read the rows of a page query (key, doc, id; up to limit + 1) into out, and the
+ * cursor of the next page when there is one more row than the page holds. */
+static int
+page_rows(struct conn *c, sqlite3_stmt *st, const struct ticket_query *q, int limit, char tag,
+          struct ticket_page *out, struct err *e)
+{
+    int64_t last_key = 0;
+    char *last_id = NULL;
+    int rc = HL_OK, src;
+
+    page_alloc(q, limit, out);
     for (src = sqlite3_step(st); src == SQLITE_ROW; src = sqlite3_step(st)) {
         if (out->n == (size_t)limit) {
-            out->next_cursor = store_util_cursor_make(ord->tag, last_key, last_id);
+            out->next_cursor = store_util_cursor_make(tag, last_key, last_id);
             break;
         }
         if (q->docs)
@@ -2425,22 +2602,496 @@ sq_ticket_list(struct store *s, const struct ticket_query *q, struct ticket_page
         free(last_id);
         last_id = col_dup(st, 2);
     }
-    if (src != SQLITE_ROW && src != SQLITE_DONE) {
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
         rc = db_fail(c, src, "listing tickets", e);
+out:
+    free(last_id);
+    return rc;
+}
+
+/* One page of tickets by the query of ticket_list_sql; *text_how as walk_created
+ * decided (ticket_count plans with it). */
+static int
+list_page(struct conn *c, const struct ticket_query *q, int limit, struct ticket_page *out,
+          unsigned *text_how, struct err *e)
+{
+    const struct store_ticket_order *ord;
+    struct qb b;
+    sqlite3_stmt *st = NULL;
+    bool walk = false;
+    int rc;
+
+    qb_init(&b);
+    rc = walk_created(c, q, limit, &walk, text_how, e);
+    if (rc == HL_OK)
+        rc = ticket_list_sql(q, limit, walk, *text_how, &b, &ord, e);
+    if (rc != HL_OK)
+        goto out;
+    st = prep(c, b.sql.buf, e);
+    if (st == NULL) {
+        rc = HL_EIO;
         goto out;
     }
-    done(c, st);
-    st = NULL;
-    if (q->count)
-        rc = ticket_count(c, q, text_how, &out->total, e);
+    qb_bind(&b, st);
+    rc = page_rows(c, st, q, limit, ord->tag, out, e);
 out:
     done(c, st);
+    qb_fini(&b);
+    return rc;
+}
+
+/* ---- tickets: a text search alone ---- */
+
+/* Entries of tickets_created a walk passes in the time it takes to read and sort one
+ * match's row: text_page walks when that is cheaper than sorting the matches. */
+#define TEXT_WALK_PER_ROW 5
+/* Matches text_page reads from the index, newest first, before it settles on the walk. */
+#define TEXT_READ_MAX     1024
+
+/* Rowids of text search matches. */
+struct rids {
+    int64_t *v;
+    size_t n, cap;
+};
+
+/* Append rid to r. */
+static void
+rids_add(struct rids *r, int64_t rid)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap == 0 ? 64 : 2 * r->cap;
+        r->v = xrealloc(r->v, r->cap * sizeof *r->v);
+    }
+    r->v[r->n++] = rid;
+}
+
+/* v[0..n) as a JSON array of numbers, for json_each. Owned. */
+static char *
+rids_json(const int64_t *v, size_t n)
+{
+    struct strbuf sb;
+    char digits[24];
+    size_t i, k;
+    uint64_t u;
+
+    strbuf_init(&sb);
+    strbuf_addc(&sb, '[');
+    for (i = 0; i < n; i++) {
+        if (i > 0)
+            strbuf_addc(&sb, ',');
+        k = sizeof digits;
+        u = v[i] < 0 ? -(uint64_t)v[i] : (uint64_t)v[i];
+        do {
+            digits[--k] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u != 0);
+        if (v[i] < 0)
+            digits[--k] = '-';
+        strbuf_add(&sb, digits + k, sizeof digits - k);
+    }
+    strbuf_addc(&sb, ']');
+    return strbuf_detach(&sb);
+}
+
+/* The number of rowids lo..hi (lo <= hi); INT64_MAX when it does not fit. */
+static int64_t
+rid_span(int64_t lo, int64_t hi)
+{
+    uint64_t d = (uint64_t)hi - (uint64_t)lo;
+
+    return d >= (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)d + 1;
+}
+
+/* True when (key, id[0..len)) comes after (pkey, pid) in created order, newest first: an
+ * older time, or the same time and a smaller id as SQLite compares text (bytes). */
+static bool
+key_after(int64_t key, const unsigned char *id, size_t len, int64_t pkey,
+          const struct strbuf *pid)
+{
+    size_t n = len < pid->len ? len : pid->len;
+    int d = n > 0 ? memcmp(id, pid->buf, n) : 0;
+
+    if (key != pkey)
+        return key < pkey;
+    return d != 0 ? d < 0 : len < pid->len;
+}
+
+/* True when walking walk entries of tickets_created (text_certify) costs less than
+ * sorting the matches (text_sorted_rows): the n read so far, or as many as the first
+ * seen of them promise over the top rowids at their density over the walk's rowids. */
+static bool
+walk_cheaper(int64_t walk, size_t n, size_t seen, int64_t top)
+{
+    double promised = (double)seen * (double)top / (double)walk;
+
+    return (double)walk <= TEXT_WALK_PER_ROW * ((double)n > promised ? (double)n : promised);
+}
+
+/* *rid of the newest ticket in created order below the cursor (key, cur_id), of all
+ * when cur_id is NULL; *found false when there is none. */
+static int
+text_top(struct conn *c, int64_t key, const char *cur_id, int64_t *rid, bool *found,
+         struct err *e)
+{
+    sqlite3_stmt *st;
+    int src;
+
+    *found = false;
+    st = prep(c, cur_id != NULL
+              ? "SELECT rid FROM tickets INDEXED BY tickets_created"
+                " WHERE (created_at, id) < (?1, ?2) ORDER BY created_at DESC, id DESC LIMIT 1"
+              : "SELECT rid FROM tickets INDEXED BY tickets_created"
+                " ORDER BY created_at DESC, id DESC LIMIT 1", e);
+    if (st == NULL)
+        return HL_EIO;
+    if (cur_id != NULL) {
+        bind_int(st, 1, key);
+        bind_text(st, 2, cur_id);
+    }
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        *rid = sqlite3_column_int64(st, 0);
+        *found = true;
+    }
+    done(c, st);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? HL_OK
+                                                   : db_fail(c, src, "listing tickets", e);
+}
+
+/* *yes when the tickets below the cursor (key, cur_id; none: all), newest first, start
+ * with exactly those of rowids lo..hi: the first hi - lo + 1 entries of tickets_created
+ * all have a rowid in that range. */
+static int
+text_certify(struct conn *c, int64_t key, const char *cur_id, int64_t lo, int64_t hi,
+             bool *yes, struct err *e)
+{
+    int64_t n = rid_span(lo, hi);
+    sqlite3_stmt *st;
+    int src;
+
+    *yes = false;
+    if (n == INT64_MAX)
+        return HL_OK;
+    st = prep(c, cur_id != NULL
+              ? "SELECT count(*) FROM (SELECT rid FROM tickets INDEXED BY tickets_created"
+                " WHERE (created_at, id) < (?4, ?5) ORDER BY created_at DESC, id DESC"
+                " LIMIT ?1) WHERE rid BETWEEN ?2 AND ?3"
+              : "SELECT count(*) FROM (SELECT rid FROM tickets INDEXED BY tickets_created"
+                " ORDER BY created_at DESC, id DESC LIMIT ?1) WHERE rid BETWEEN ?2 AND ?3", e);
+    if (st == NULL)
+        return HL_EIO;
+    bind_int(st, 1, n);
+    bind_int(st, 2, lo);
+    bind_int(st, 3, hi);
+    if (cur_id != NULL) {
+        bind_int(st, 4, key);
+        bind_text(st, 5, cur_id);
+    }
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        *yes = sqlite3_column_int64(st, 0) == n;
+    done(c, st);
+    return src == SQLITE_ROW ? HL_OK : db_fail(c, src, "listing tickets", e);
+}
+
+/* The page of the tickets of rowids v[0..n) (n <= limit + 1), in created order: the
+ * first limit of them; one more only gives the cursor. *ok false (out released) when
+ * their rows do not come in created order, or one is missing. */
+static int
+text_rows(struct conn *c, const struct ticket_query *q, int limit, char tag, const int64_t *v,
+          size_t n, struct ticket_page *out, bool *ok, struct err *e)
+{
+    struct strbuf prev;          /* the id of the previous row */
+    char *json = rids_json(v, n);
+    sqlite3_stmt *st;
+    int64_t prev_key = 0, key;
+    size_t i = 0;
+    int rc = HL_OK, src;
+
+    *ok = false;
+    strbuf_init(&prev);
+    st = prep(c, "SELECT t.doc, t.id, t.created_at FROM json_each(?1) AS j"
+              " CROSS JOIN tickets AS t ON t.rid = j.value", e);
+    if (st == NULL) {
+        rc = HL_EIO;
+        goto out;
+    }
+    bind_text(st, 1, json);
+    page_alloc(q, limit, out);
+    for (src = sqlite3_step(st); src == SQLITE_ROW; src = sqlite3_step(st), i++) {
+        const unsigned char *id;
+        size_t len;
+
+        if (i >= n || sqlite3_column_type(st, 1) != SQLITE_TEXT
+            || sqlite3_column_type(st, 2) != SQLITE_INTEGER)
+            goto out;
+        id = sqlite3_column_text(st, 1);
+        len = (size_t)sqlite3_column_bytes(st, 1);
+        key = sqlite3_column_int64(st, 2);
+        if (i > 0 && !key_after(key, id, len, prev_key, &prev))
+            goto out;
+        if (i == (size_t)limit) {
+            out->next_cursor = store_util_cursor_make(tag, prev_key, strbuf_str(&prev));
+            continue;
+        }
+        if (q->docs)
+            rc = take_doc(st, 0, out->docs, &out->n, e);
+        else
+            rc = take_ticket(st, 0, out->items, &out->n, e);
+        if (rc != HL_OK)
+            goto out;
+        prev_key = key;
+        strbuf_reset(&prev);
+        strbuf_add(&prev, (const char *)id, len);
+    }
+    if (src != SQLITE_DONE)
+        rc = db_fail(c, src, "listing tickets", e);
+    else
+        *ok = i == n;
+out:
+    done(c, st);
+    if (!*ok) {
+        ticket_page_fini(out);
+        out->total = -1;
+    }
+    strbuf_fini(&prev);
+    free(json);
+    return rc;
+}
+
+/* A match's place in created order, for text_sorted_rows. */
+struct text_key {
+    int64_t key;                 /* created_at */
+    int64_t rid;
+    size_t off, len;             /* its id in the list's ids */
+    const char *id;
+};
+
+/* Order text_keys newest first: the later time, then the larger id (as SQLite compares
+ * text: bytes). */
+static int
+text_key_cmp(const void *pa, const void *pb)
+{
+    const struct text_key *a = pa, *b = pb;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int d = n > 0 ? memcmp(a->id, b->id, n) : 0;
+
+    if (a->key != b->key)
+        return a->key > b->key ? -1 : 1;
+    if (d != 0)
+        return d > 0 ? -1 : 1;
+    return a->len > b->len ? -1 : a->len < b->len;
+}
+
+/* The page of the tickets of rowids r (all the matches; below the cursor key, cur_id
+ * when cur_id is set), sorted here: their created times and ids are read by rowid.
+ * *ok false (out released) when a row holds something else than an integer time and a
+ * text id (the general query compares those as SQLite does). */
+static int
+text_sorted_rows(struct conn *c, const struct ticket_query *q, int limit, char tag,
+                 int64_t key, const char *cur_id, const struct rids *r,
+                 struct ticket_page *out, bool *ok, struct err *e)
+{
+    char *json = rids_json(r->v, r->n);
+    struct text_key *k = xcalloc(r->n + 1, sizeof *k);
+    int64_t *v = NULL;
+    struct strbuf ids;
+    sqlite3_stmt *st;
+    size_t n = 0, i;
+    int rc = HL_OK, src;
+
+    *ok = false;
+    strbuf_init(&ids);
+    st = prep(c, cur_id != NULL
+              ? "SELECT t.rid, t.created_at, t.id FROM json_each(?1) AS j CROSS JOIN tickets AS t"
+                " ON t.rid = j.value WHERE (t.created_at, t.id) < (?2, ?3)"
+              : "SELECT t.rid, t.created_at, t.id FROM json_each(?1) AS j CROSS JOIN tickets AS t"
+                " ON t.rid = j.value", e);
+    if (st == NULL) {
+        rc = HL_EIO;
+        goto out;
+    }
+    bind_text(st, 1, json);
+    if (cur_id != NULL) {
+        bind_int(st, 2, key);
+        bind_text(st, 3, cur_id);
+    }
+    for (src = sqlite3_step(st); src == SQLITE_ROW; src = sqlite3_step(st)) {
+        if (n == r->n || sqlite3_column_type(st, 1) != SQLITE_INTEGER
+            || sqlite3_column_type(st, 2) != SQLITE_TEXT)
+            break;
+        k[n].rid = sqlite3_column_int64(st, 0);
+        k[n].key = sqlite3_column_int64(st, 1);
+        k[n].off = ids.len;
+        k[n].len = (size_t)sqlite3_column_bytes(st, 2);
+        strbuf_add(&ids, (const char *)sqlite3_column_text(st, 2), k[n].len);
+        n++;
+    }
+    done(c, st);
+    if (src != SQLITE_ROW && src != SQLITE_DONE) {
+        rc = db_fail(c, src, "searching tickets", e);
+        goto out;
+    }
+    if (src == SQLITE_ROW)       /* not an integer time and a text id */
+        goto out;
+    for (i = 0; i < n; i++)
+        k[i].id = strbuf_str(&ids) + k[i].off;
+    qsort(k, n, sizeof *k, text_key_cmp);
+    if (n > (size_t)limit + 1)
+        n = (size_t)limit + 1;
+    v = xcalloc(n + 1, sizeof *v);
+    for (i = 0; i < n; i++)
+        v[i] = k[i].rid;
+    rc = text_rows(c, q, limit, tag, v, n, out, ok, e);
+out:
+    strbuf_fini(&ids);
+    free(v);
+    free(k);
+    free(json);
+    return rc;
+}
+
+/* Append to r the rowids of the matches of pat in index above rowid top. */
+static int
+text_matches_above(struct conn *c, const char *index, const char *pat, int64_t top,
+                   struct rids *r, struct err *e)
+{
+    char *sql = xasprintf("SELECT rowid FROM %s WHERE %s MATCH ?1 AND rowid > ?2", index,
+                          index);
+    sqlite3_stmt *st = prep(c, sql, e);
+    int src;
+
+    free(sql);
+    if (st == NULL)
+        return HL_EIO;
+    bind_text(st, 1, pat);
+    bind_int(st, 2, top);
+    for (src = sqlite3_step(st); src == SQLITE_ROW; src = sqlite3_step(st))
+        rids_add(r, sqlite3_column_int64(st, 0));
+    done(c, st);
+    return src == SQLITE_DONE ? HL_OK : db_fail(c, src, "searching tickets", e);
+}
+
+/* One page of a text search alone in created order (text_search_alone), without the
+ * set of all its matches that the general query builds. The matches are read from the
+ * index newest rowid first. Tickets are mostly created in rowid order, so the page is
+ * usually the first limit + 1 of them: walking tickets_created below the cursor vouches
+ * for that when the entries it passes down to the last of them are exactly the tickets
+ * of their rowid range (text_certify), and their rows come in created order. Where such
+ * a walk is long for the matches there are (few of them among many tickets), all the
+ * matches are read by rowid and sorted instead. *answered false when neither applies
+ * (the caller runs the general query). */
+static int
+text_page(struct conn *c, const struct ticket_query *q, const struct store_ticket_order *ord,
+          int limit, struct ticket_page *out, bool *answered, struct err *e)
+{
+    struct rids r = { NULL, 0, 0 };
+    char *text, *pat = NULL, *cur_id = NULL, *sql = NULL;
+    const char *index;
+    int64_t key = 0, top = 0, rid, walk = INT64_MAX;
+    sqlite3_stmt *st;
+    size_t usable = 0, first;
+    bool found, more, yes = false;
+    int rc = HL_OK, src;
+
+    *answered = false;
+    text = store_util_trim_query(q->q);
+    index = ticket_text_index(text, &pat);
+    if (!str_empty(q->cursor)
+        && store_util_cursor_parse(q->cursor, ord->tag, &key, &cur_id, e) != HL_OK) {
+        rc = HL_EINVAL;
+        goto out;
+    }
+    rc = text_top(c, key, cur_id, &top, &found, e);
+    if (rc != HL_OK)
+        goto out;
+    if (!found) {                /* no ticket below the cursor */
+        page_alloc(q, limit, out);
+        *answered = true;
+        goto out;
+    }
+    /* Matches above top are of no use to the walk; below a cursor they are read (for the
+     * sort) only when the ones below it turn out to be few. */
+    sql = xasprintf("SELECT rowid FROM %s WHERE %s MATCH ?1 AND rowid <= ?2"
+                    " ORDER BY rowid DESC LIMIT ?3", index, index);
+    st = prep(c, sql, e);
+    if (st == NULL) {
+        rc = HL_EIO;
+        goto out;
+    }
+    bind_text(st, 1, pat);
+    bind_int(st, 2, cur_id != NULL ? top : INT64_MAX);
+    bind_int(st, 3, TEXT_READ_MAX);
+    for (src = sqlite3_step(st); src == SQLITE_ROW; src = sqlite3_step(st)) {
+        rid = sqlite3_column_int64(st, 0);
+        rids_add(&r, rid);
+        if (rid > top)
+            continue;
+        if (++usable == (size_t)limit + 1)
+            walk = rid_span(rid, top);
+        if (usable > (size_t)limit && walk_cheaper(walk, r.n, (size_t)limit + 1, top))
+            break;
+    }
+    done(c, st);
+    if (src != SQLITE_ROW && src != SQLITE_DONE) {
+        rc = db_fail(c, src, "searching tickets", e);
+        goto out;
+    }
+    more = src == SQLITE_ROW || r.n == TEXT_READ_MAX;
+    if (more && usable > (size_t)limit) {
+        first = r.n - usable;    /* the matches above top come first */
+        rc = text_certify(c, key, cur_id, r.v[first + (size_t)limit], top, &yes, e);
+        if (rc == HL_OK && yes)
+            rc = text_rows(c, q, limit, ord->tag, r.v + first, (size_t)limit + 1, out, answered,
+                           e);
+    } else if (!more) {
+        if (cur_id != NULL)
+            rc = text_matches_above(c, index, pat, top, &r, e);
+        if (rc == HL_OK)
+            rc = text_sorted_rows(c, q, limit, ord->tag, key, cur_id, &r, out, answered, e);
+    }
+out:
+    free(r.v);
+    free(sql);
+    free(cur_id);
+    free(pat);
+    free(text);
+    return rc;
+}
+
+/* One page of tickets, in one read transaction (a savepoint inside the caller's): the
+ * statements of a page and its count see the same tickets. */
+static int
+sq_ticket_list(struct store *s, const struct ticket_query *q, struct ticket_page *out,
+               struct err *e)
+{
+    struct conn *c = conn_get(s, e);
+    const struct store_ticket_order *ord;
+    int limit = store_util_clamp_limit(q->limit);
+    unsigned text_how = 0;
+    bool answered = false, walk;
+    int rc = HL_OK;
+
+    memset(out, 0, sizeof *out);
+    out->total = -1;
+    if (c == NULL)
+        return HL_EIO;
+    if (tx_open(c, false, e) != HL_OK)
+        return HL_EIO;
+    ord = store_util_ticket_order(q->order, e);
+    if (ord != NULL && text_search_alone(q, ord))
+        rc = text_page(c, q, ord, limit, out, &answered, e);
+    if (rc == HL_OK && !answered)
+        rc = list_page(c, q, limit, out, &text_how, e);
+    else if (rc == HL_OK && q->count)
+        rc = walk_created(c, q, limit, &walk, &text_how, e);   /* the count's plan */
+    if (rc == HL_OK && q->count)
+        rc = ticket_count(c, q, text_how, &out->total, e);
+    rc = tx_end(c, rc, e);
     if (rc != HL_OK) {
         ticket_page_fini(out);
         out->total = -1;
     }
-    qb_fini(&b);
-    free(last_id);
     return rc;
 }
 
@@ -4055,22 +4706,26 @@ sq_session_revoke(struct store *s, const char *token_hash, struct err *e)
 
 /* ---- audit ---- */
 
-/* Append an audit row. */
+/* Append an audit row; inside a transaction without a savepoint of its own (one
+ * statement either writes its row or nothing). */
 static int
 sq_audit_add(struct store *s, const char *user_id, const char *ticket_id, const char *what,
              hl_time at, struct err *e)
 {
     struct conn *c = conn_get(s, e);
     sqlite3_stmt *st;
+    bool own;
     int rc;
 
     if (c == NULL)
         return HL_EIO;
-    if (tx_begin(c, e) != HL_OK)
+    own = c->depth == 0;
+    if (own && tx_begin(c, e) != HL_OK)
         return HL_EIO;
     st = prep(c, "INSERT INTO audit(at, user_id, ticket_id, what) VALUES (?1, ?2, ?3, ?4)", e);
     if (st == NULL) {
-        tx_rollback(c);
+        if (own)
+            tx_rollback(c);
         return HL_EIO;
     }
     bind_int(st, 1, at != 0 ? at : now());
@@ -4079,7 +4734,7 @@ sq_audit_add(struct store *s, const char *user_id, const char *ticket_id, const 
     bind_text(st, 4, what != NULL ? what : "");
     rc = step_done(c, st, "writing the audit log", e);
     done(c, st);
-    return tx_end(c, rc, e);
+    return own ? tx_end(c, rc, e) : rc;
 }
 
 /* Audit rows, newest first, one page. */
@@ -4889,7 +5544,9 @@ out:
     return rc;
 }
 
-/* The query plan of the page query ticket_list would run for q. */
+/* The query plan of the page query ticket_list would run for q (for a text search alone,
+ * text_page's statements give the same rows; this is the general query they stand in for
+ * and fall back to). */
 int
 store_sqlite_explain_tickets(struct store *s, const struct ticket_query *q, char **plan,
                              struct err *e)
@@ -4964,6 +5621,8 @@ static const struct store_ops sqlite_ops = {
     .session_get = sq_session_get,
     .session_revoke = sq_session_revoke,
     .ticket_create = sq_ticket_create,
+    .ticket_create_doc = sq_ticket_create_doc,
+    .caller_has_open = sq_caller_has_open,
     .ticket_get = sq_ticket_get,
     .ticket_get_doc = sq_ticket_get_doc,
     .ticket_update = sq_ticket_update,

@@ -1347,6 +1347,261 @@ test_short_search(void **state)
     free(report);
 }
 
+/* One ticket of test_text_pages: its place in created order and its title. */
+struct text_row {
+    hl_time created;
+    char id[32];
+    char title[128];
+};
+
+/* Order text_rows as a list shows them: newest first, then the larger id. */
+static int
+text_row_cmp(const void *pa, const void *pb)
+{
+    const struct text_row *a = pa, *b = pb;
+
+    if (a->created != b->created)
+        return a->created > b->created ? -1 : 1;
+    return -strcmp(a->id, b->id);
+}
+
+/* Page through the search for word (pages of limit chained by cursors, counted when
+ * count), after rows[from - 1] when from > 0 (its cursor), and check every page against
+ * rows (n, in list order): the matches in order, each once, the cursor on all pages
+ * but the last, the total of all matches on each page. */
+static void
+expect_text_pages(struct fx *f, const char *word, int limit, bool count,
+                  const struct text_row *rows, size_t n, size_t from)
+{
+    struct ticket_query q = { .nature = -1, .q = word, .limit = limit, .count = count };
+    size_t per = limit > 0 ? (size_t)limit : STORE_LIMIT_DEFAULT;
+    struct ticket_page p;
+    size_t want = 0, left = 0, got = from, i;
+    char *cursor = NULL;
+    struct err e;
+    int pages = 0;
+
+    for (i = 0; i < n; i++) {
+        if (strstr(rows[i].title, word) != NULL) {
+            want++;
+            left += i >= from;
+        }
+    }
+    if (from > 0)
+        cursor = store_util_cursor_make('c', rows[from - 1].created, rows[from - 1].id);
+    do {
+        q.cursor = cursor;
+        if (f->s->ops->ticket_list(f->s, &q, &p, &e) != HL_OK)
+            fail_msg("\"%s\" limit %d: %s", word, limit, e.msg);
+        pages++;
+        for (i = 0; i < p.n; i++) {
+            while (got < n && strstr(rows[got].title, word) == NULL)
+                got++;
+            if (got == n)
+                fail_msg("\"%s\" limit %d from %zu page %d: %s beyond the matches", word, limit,
+                         from, pages, p.items[i].id);
+            if (strcmp(p.items[i].id, rows[got].id) != 0)
+                fail_msg("\"%s\" limit %d from %zu page %d: %s where %s belongs", word, limit,
+                         from, pages, p.items[i].id, rows[got].id);
+            got++;
+        }
+        if (count)
+            assert_int_equal(p.total, (int64_t)want);
+        else
+            assert_int_equal(p.total, -1);
+        free(cursor);
+        cursor = p.next_cursor != NULL ? xstrdup(p.next_cursor) : NULL;
+        /* a full page has a cursor unless it ends the matches */
+        if (cursor == NULL)
+            assert_true(p.n < per || pages * per == left);
+        else
+            assert_int_equal(p.n, per);
+        ticket_page_fini(&p);
+    } while (cursor != NULL && pages <= (int)n);
+    while (got < n && strstr(rows[got].title, word) == NULL)
+        got++;
+    assert_int_equal(got, n);
+    assert_int_equal(pages, left == 0 ? 1 : (int)((left + per - 1) / per));
+}
+
+/* Text searches page by cursor through their matches newest first, each once, whatever
+ * the order the tickets were created in: most in time order, some back-dated, two
+ * dated after all others, one after the next, some sharing a time (the id decides);
+ * words of 1 to 4 characters, found in most tickets, in a few, in all, in none. */
+static void
+test_text_pages(void **state)
+{
+    static const char *const words[] = { "常见事项", "常见", "稀有情况", "稀有", "见", "测试",
+                                         "龘龘龘", "有情" };
+    struct fx *f = *state;
+    hl_time base = at(2026, 3, 2, 9, 0);
+    struct text_row rows[81];
+    struct ticket_query q = { .nature = -1, .q = "常见事项", .limit = 2 };
+    struct ticket_page p;
+    struct ticket *t;
+    size_t n = 0, w, from;
+    char *id, *cursor;
+    struct err e;
+    int i;
+
+    for (i = 0; i < 80; i++) {
+        struct text_row *r = &rows[n++];
+
+        r->created = base + i * 60;
+        if (i % 10 == 7)
+            r->created = base - 7200 + i;            /* back-dated */
+        else if (i == 21 || i == 55)
+            r->created = base + 43200 + i;           /* after all others */
+        else if (i == 78)
+            r->created = base + 79 * 60 + 30;        /* after the next one */
+        else if (i == 69)
+            r->created = base + 70 * 60 + 30;        /* after the next one */
+        else if (i % 10 == 3)
+            r->created = rows[n - 2].created;        /* the time of the one before */
+        snprintf(r->title, sizeof r->title, "测试%s%s", i % 4 != 0 ? "常见事项" : "",
+                 i == 2 || i == 19 || i == 37 || i == 55 || i == 71 ? "稀有情况" : "");
+        t = mk(r->created, r->title, "说明", "13812345678");
+        id = create(f, t);
+        str_copy(r->id, sizeof r->id, id);
+        free(id);
+    }
+    qsort(rows, n, sizeof *rows, text_row_cmp);
+    for (w = 0; w < ARRAY_SIZE(words); w++) {
+        expect_text_pages(f, words[w], 1, false, rows, n, 0);
+        expect_text_pages(f, words[w], 2, true, rows, n, 0);
+        expect_text_pages(f, words[w], 3, false, rows, n, 0);
+        expect_text_pages(f, words[w], 7, true, rows, n, 0);
+        expect_text_pages(f, words[w], 0, false, rows, n, 0);   /* the default 50 */
+    }
+    /* From every ticket on. */
+    for (from = 1; from <= n; from++) {
+        expect_text_pages(f, "常见事项", 2, false, rows, n, from);
+        expect_text_pages(f, "稀有", 3, false, rows, n, from);
+    }
+
+    /* A newer match arriving between pages does not shift the next ones. */
+    assert_int_equal(f->s->ops->ticket_list(f->s, &q, &p, &e), HL_OK);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.items[0].id, rows[0].id);
+    cursor = xstrdup(p.next_cursor);
+    ticket_page_fini(&p);
+    id = create(f, mk(base + 86400 - 60, "新的常见事项", "说明", "13812345678"));
+    q.cursor = cursor;
+    assert_int_equal(f->s->ops->ticket_list(f->s, &q, &p, &e), HL_OK);
+    assert_int_equal(p.n, 2);
+    for (i = 0; i < 2; i++)
+        assert_string_not_equal(p.items[i].id, id);
+    ticket_page_fini(&p);
+    free(cursor);
+    rows[n].created = base + 86400 - 60;
+    str_copy(rows[n].id, sizeof rows[n].id, id);
+    str_copy(rows[n].title, sizeof rows[n].title, "新的常见事项");
+    n++;
+    free(id);
+    qsort(rows, n, sizeof *rows, text_row_cmp);
+    expect_text_pages(f, "常见事项", 2, true, rows, n, 0);
+    expect_text_pages(f, "常见", 3, false, rows, n, 0);
+
+    /* Below the oldest ticket: an empty last page; a cursor of another order or of
+     * nothing: refused. */
+    cursor = store_util_cursor_make('c', base - 86400, "HL");
+    q.cursor = cursor;
+    assert_int_equal(f->s->ops->ticket_list(f->s, &q, &p, &e), HL_OK);
+    assert_int_equal(p.n, 0);
+    assert_null(p.next_cursor);
+    ticket_page_fini(&p);
+    free(cursor);
+    cursor = store_util_cursor_make('d', base, rows[0].id);
+    q.cursor = cursor;
+    assert_int_equal(f->s->ops->ticket_list(f->s, &q, &p, &e), HL_EINVAL);
+    assert_string_equal(e.field, "cursor");
+    free(cursor);
+    q.cursor = "zz";
+    assert_int_equal(f->s->ops->ticket_list(f->s, &q, &p, &e), HL_EINVAL);
+    assert_string_equal(e.field, "cursor");
+}
+
+/* A write transaction for test_gram_rollback: creates a ticket titled title, then (inner)
+ * runs a nested write that creates "丙丁" and is refused, then is refused itself (fail). */
+struct gram_tx {
+    const char *title;
+    bool fail;
+    bool inner;
+};
+
+/* write_tx body of test_gram_rollback. */
+static int
+gram_write(struct store *s, void *arg, struct err *e)
+{
+    const struct gram_tx *g = arg;
+    struct ticket *t = mk(at(2026, 2, 14, 9, 0), g->title, "x", "13900000001");
+    struct ticket *out = NULL;
+    bool replayed = false;
+    int64_t seq = 0;
+    int rc = s->ops->ticket_create(s, t, NULL, NULL, &out, &replayed, &seq, e);
+
+    ticket_free(&t);
+    ticket_free(&out);
+    if (rc != HL_OK)
+        return rc;
+    if (g->inner) {
+        struct gram_tx in = {"丙丁", true, false};
+        struct err e2;
+
+        err_clear(&e2);
+        assert_int_not_equal(s->ops->write_tx(s, gram_write, &in, &e2), HL_OK);
+    }
+    return g->fail ? err_set(e, HL_EINVAL, "", "refused") : HL_OK;
+}
+
+/* The number of tickets a text search for q finds. */
+static int64_t
+search_total(struct fx *f, const char *q)
+{
+    struct ticket_query tq;
+    struct ticket_page page;
+    struct err e;
+    int64_t n;
+
+    memset(&tq, 0, sizeof tq);
+    tq.nature = -1;
+    tq.q = q;
+    tq.limit = 100;
+    tq.count = true;
+    assert_int_equal(f->s->ops->ticket_list(f->s, &tq, &page, &e), HL_OK);
+    n = page.total;
+    ticket_page_fini(&page);
+    return n;
+}
+
+/* A create rolled back (the whole write, or a nested level of it) leaves nothing in the
+ * search indexes, while its committed siblings are found; the index checks clean. */
+static void
+test_gram_rollback(void **state)
+{
+    struct fx *f = *state;
+    struct gram_tx refused = {"唯一", true, false}, kept = {"甲乙", false, true};
+    struct err e;
+    char *report = NULL;
+
+    seed_five(f);
+    err_clear(&e);
+    assert_int_not_equal(f->s->ops->write_tx(f->s, gram_write, &refused, &e), HL_OK);
+    assert_int_equal(search_total(f, "唯一"), 0);
+    assert_int_equal(search_total(f, "唯"), 0);
+    err_clear(&e);
+    assert_int_equal(f->s->ops->write_tx(f->s, gram_write, &kept, &e), HL_OK);
+    assert_int_equal(search_total(f, "甲乙"), 1);
+    assert_int_equal(search_total(f, "甲"), 1);
+    assert_int_equal(search_total(f, "丙丁"), 0);
+    assert_int_equal(search_total(f, "丙"), 0);
+    if (f->pg)
+        return;
+    assert_int_equal(f->s->ops->check(f->s, &report, &e), HL_OK);
+    assert_non_null(strstr(report, "ticket_gram: 6 tickets checked, ok"));
+    free(report);
+}
+
 /* ---- knowledge base ---- */
 
 /* Import data/kb/articles.json: all published but KB-0002 (draft) and KB-0003 (review);
@@ -2513,6 +2768,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_scan_cluster, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reflag, setup, teardown),
         cmocka_unit_test_setup_teardown(test_short_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gram_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kb_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kb_pages_put_snippet, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kb_scan, setup, teardown),
