@@ -50,6 +50,16 @@ bench_need() {
     command -v "$1" >/dev/null || die "$2"
 }
 
+# Compile the one-file C program bench/NAME.c into $tmp/NAME with the warnings of meson.build
+# as errors, then any extra arguments (libraries).
+bench_cc() {
+    local name=$1
+    shift
+    bench_need cc "cc is needed to build bench/$name.c"
+    cc -std=c17 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wformat=2 -Wwrite-strings -Wcast-qual -o "$tmp/$name" "$root/bench/$name.c" "$@"
+}
+
 # Set build and exe from the build directory DIR (and HOTLINED, when given and not empty).
 bench_build() {
     build=$1

@@ -1,6 +1,7 @@
 /* ptybench: run a terminal program on a pseudo-terminal and time what it writes.
  *
- * Usage: ptybench [-s WxH] [-q QUIET_MS] [-o TIMEOUT_MS] [-v] SCRIPT -- PROGRAM [ARG...]
+ * Usage: ptybench [-s WxH] [-q QUIET_MS] [-o TIMEOUT_MS] [-w PID]... [-k KEYS] [-t TRACE] [-v]
+ *                 SCRIPT -- PROGRAM [ARG...]
  *
  * PROGRAM is started on a new pseudo-terminal of W x H (TIOCSWINSZ, TERM=xterm-256color,
  * the rest of the environment inherited) and driven by SCRIPT, one command per line:
@@ -16,8 +17,11 @@
  *   send KEY...                  send keys, settling after each (not measured)
  *   quiet MS                     the quiet period that ends a burst from now on
  *   pace MS                      before each measured key, wait up to MS for a burst (a
- *                                clock's tick) and let it settle, so that the key's burst
- *                                is not mixed with the next tick (0: off)
+ *                                clock's tick) and the 20 ms of quiet after it, so that the
+ *                                key's burst is not mixed with the next tick (0: off)
+ *   clock MS                     the program redraws a wall clock at each minute, within MS
+ *                                of it: send no measured key whose quiet period could take
+ *                                that redraw in (wait until MS after the minute; 0: off)
  *   measure LABEL N KEY...       send the KEYs in turn, N times in all; each: time from the
  *                                write to the last byte of the burst it caused, bytes read
  *   idle LABEL SECONDS           CPU time (utime+stime), bytes and wake-ups... over SECONDS
@@ -32,9 +36,22 @@
  *
  * Results go to stdout as lines "LABEL key=value ...": latencies in ms (p50 p90 p99 max
  * mean), bytes per key, the program's CPU time per key (utime+stime from /proc, in clock
- * ticks: meaningful over many keys; it does not depend on the machine's load). Exit status 0 when the script ran to its end.
+ * ticks: meaningful over many keys; it does not depend on the machine's load). Exit status
+ * 0 when the script ran to its end.
+ *
+ * Run-queue wait: for each measured key, the time the program (its main thread), ptybench
+ * and every thread of each -w PID (a server) were ready to run but had no CPU
+ * (/proc/.../schedstat), from the write to the burst's last byte (the -w processes to the
+ * end of the quiet period, when they are idle). Only other work on the machine causes it.
+ * "waited" counts the keys with 1 ms or more of it; "nowait_*" are the percentiles of the
+ * latency less that wait (at least 0): an estimate of the latency on a quiet machine.
+ *
+ * -k KEYS appends one line per measured key to KEYS ("LABEL I KEY latency_ms=... bytes=...
+ * wait_ms=...", to pool the keys of several runs); -t TRACE writes every read and every key
+ * sent with its time since the fork and its bytes (escaped); -v prints each key on stderr.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -56,6 +73,12 @@
 #define LINE_MAX_LEN 4096
 /* Most words on a script line. */
 #define WORDS_MAX 256
+/* Quiet period that ends a clock's tick before a paced key, ms (the tick is short). */
+#define PACE_QUIET_MS 20
+/* A key that waited this long for a CPU (ms, all the watched processes) counts as waited. */
+#define WAITED_MS 1.0
+/* Most -w processes. */
+#define WATCH_MAX 8
 /* Output kept to look for markers (the tail of the stream). */
 #define KEEP_MAX (1u << 20)
 
@@ -65,12 +88,20 @@ struct bench {
     int quiet_ms;
     int timeout_ms;
     int pace_ms;            /* before each measured key, wait this long for a burst */
+    int clock_ms;           /* a clock redrawn each minute, within this: no key near it */
     bool verbose;
     bool exited;
     int status;
     char *keep;             /* output since the last mark (for wait / paint) */
     size_t nkeep;
     uint64_t total_bytes;
+    FILE *trace;            /* -t: every read and every key, timed (NULL: off) */
+    FILE *keys;             /* -k: every measured key, one line each (NULL: off) */
+    int64_t t_start;        /* the fork, for the trace's times */
+    pid_t watch[WATCH_MAX]; /* -w: other processes whose run-queue wait counts (a server) */
+    int nwatch;
+    bool sampling;          /* during a measured key: note the waits at each read */
+    int64_t wait_at_read;   /* run-queue wait of the program + ptybench at the last read */
 };
 
 /* Now, monotonic, in nanoseconds. */
@@ -133,6 +164,90 @@ keep_has(const struct bench *b, const char *text)
     }
 }
 
+/* Run-queue wait of one task (ns, the 2nd field of a schedstat file), 0 when unknown. */
+static int64_t
+schedstat_wait(const char *path)
+{
+    char buf[128];
+    FILE *f = fopen(path, "r");
+    size_t n;
+    char *p;
+
+    if (f == NULL)
+        return 0;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    p = strchr(buf, ' ');
+    return p != NULL ? strtoll(p + 1, NULL, 10) : 0;
+}
+
+/* Run-queue wait of every thread of pid so far (ns): time it was ready to run but had
+ * no CPU, which only the machine's load causes. */
+static int64_t
+proc_wait(pid_t pid)
+{
+    char path[96];
+    DIR *d;
+    struct dirent *de;
+    int64_t sum = 0;
+
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    d = opendir(path);
+    if (d == NULL)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/task/%.20s/schedstat", (int)pid, de->d_name);
+        sum += schedstat_wait(path);
+    }
+    closedir(d);
+    return sum;
+}
+
+/* Run-queue wait so far of the program (its main thread: the console has one) and of
+ * ptybench itself, ns. */
+static int64_t
+own_wait(const struct bench *b)
+{
+    char path[64];
+
+    snprintf(path, sizeof path, "/proc/%d/schedstat", (int)b->pid);
+    return schedstat_wait(path) + schedstat_wait("/proc/self/schedstat");
+}
+
+/* Run-queue wait so far of the -w processes, ns. */
+static int64_t
+watched_wait(const struct bench *b)
+{
+    int64_t sum = 0;
+
+    for (int i = 0; i < b->nwatch; i++)
+        sum += proc_wait(b->watch[i]);
+    return sum;
+}
+
+/* Trace a line: the time since the fork, what ("<" read, ">" key), the bytes escaped. */
+static void
+trace(const struct bench *b, char what, const char *p, size_t n)
+{
+    if (b->trace == NULL)
+        return;
+    fprintf(b->trace, "%.3f %c %zu ", (double)(now_ns() - b->t_start) / 1e6, what, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+
+        if (c == '\\')
+            fputs("\\\\", b->trace);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(b->trace, "\\x%02x", c);
+        else
+            fputc(c, b->trace);
+    }
+    fputc('\n', b->trace);
+}
+
 /* Read what is there; the bytes read (0: nothing, -1: the program is gone). */
 static long
 drain(struct bench *b)
@@ -144,6 +259,9 @@ drain(struct bench *b)
         ssize_t n = read(b->fd, buf, sizeof buf);
 
         if (n > 0) {
+            if (b->sampling)
+                b->wait_at_read = own_wait(b);
+            trace(b, '<', buf, (size_t)n);
             keep_add(b, buf, (size_t)n);
             got += n;
             b->total_bytes += (uint64_t)n;
@@ -213,6 +331,59 @@ settle(struct bench *b, int64_t start, int limit_ms, int64_t *last)
     }
 }
 
+/* Read (and drop) the output for ms. */
+static void
+drop_output(struct bench *b, int64_t ms)
+{
+    int64_t end = now_ns() + ms * 1000000;
+
+    while (!b->exited && now_ns() < end) {
+        if (wait_output(b, (int)((end - now_ns()) / 1000000) + 1) < 0)
+            b->exited = true;
+    }
+}
+
+/* When a key's burst could take in the redraw of a wall clock at the next minute (within
+ * the quiet period and clock_ms of it), wait until clock_ms after the minute; true when it
+ * waited. */
+static bool
+avoid_minute(struct bench *b)
+{
+    struct timespec ts;
+    int64_t to_next;
+
+    if (b->clock_ms <= 0)
+        return false;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    to_next = 60000 - ((int64_t)(ts.tv_sec % 60) * 1000 + ts.tv_nsec / 1000000);
+    if (to_next > b->quiet_ms + b->clock_ms)
+        return false;
+    drop_output(b, to_next + b->clock_ms);
+    return true;
+}
+
+/* Read the rest of a burst that has begun: until quiet_ms pass with no output. */
+static void
+burst_end(struct bench *b, int quiet_ms)
+{
+    int64_t last = now_ns();
+
+    for (;;) {
+        int64_t left = last + (int64_t)quiet_ms * 1000000 - now_ns();
+        long n;
+
+        if (left <= 0)
+            return;
+        n = wait_output(b, (int)((left + 999999) / 1000000));
+        if (n < 0) {
+            b->exited = true;
+            return;
+        }
+        if (n > 0)
+            last = now_ns();
+    }
+}
+
 /* The bytes of a key name (static buffer). */
 static const char *
 key_bytes(const char *name, size_t *len)
@@ -257,6 +428,7 @@ send_key(struct bench *b, const char *name)
     size_t len;
     const char *p = key_bytes(name, &len);
 
+    trace(b, '>', name, strlen(name));
     while (len > 0) {
         ssize_t n = write(b->fd, p, len);
 
@@ -417,26 +589,45 @@ spawn(struct bench *b, int w, int h, char **argv)
         die("fcntl: %s", strerror(errno));
 }
 
+/* The keys of one measure: latency, bytes, and the run-queue wait during each. */
+struct keys_seen {
+    double *lat;            /* ms */
+    double *busy;           /* ms: the latency less the run-queue waits (>= 0) */
+    double *wait;           /* ms: the run-queue waits during the key */
+    uint64_t *bytes;
+    size_t n;
+    size_t silent;
+};
+
 /* Print a latency/bytes summary line; cpu_ms is the program's CPU time over the keys. */
 static void
-report(const char *label, double *lat, size_t n, const uint64_t *bytes, size_t silent,
-       double cpu_ms)
+report(const char *label, struct keys_seen *k, double cpu_ms)
 {
     double sum = 0, bsum = 0;
     uint64_t bmax = 0;
+    size_t n = k->n, waited = 0;
 
     for (size_t i = 0; i < n; i++) {
-        sum += lat[i];
-        bsum += (double)bytes[i];
-        if (bytes[i] > bmax)
-            bmax = bytes[i];
+        sum += k->lat[i];
+        bsum += (double)k->bytes[i];
+        if (k->bytes[i] > bmax)
+            bmax = k->bytes[i];
+        if (k->wait[i] >= WAITED_MS)
+            waited++;
     }
-    qsort(lat, n, sizeof *lat, cmp_double);
+    qsort(k->lat, n, sizeof *k->lat, cmp_double);
+    qsort(k->busy, n, sizeof *k->busy, cmp_double);
+    qsort(k->wait, n, sizeof *k->wait, cmp_double);
     printf("%s n=%zu p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f mean_ms=%.3f "
-           "bytes_mean=%.0f bytes_max=%llu silent=%zu cpu_ms_per_key=%.3f\n",
-           label, n, pct(lat, n, 50), pct(lat, n, 90), pct(lat, n, 99), n ? lat[n - 1] : 0,
-           n ? sum / (double)n : 0, n ? bsum / (double)n : 0, (unsigned long long)bmax, silent,
-           n + silent > 0 ? cpu_ms / (double)(n + silent) : 0);
+           "bytes_mean=%.0f bytes_max=%llu silent=%zu cpu_ms_per_key=%.3f "
+           "waited=%zu wait_p99_ms=%.3f wait_max_ms=%.3f "
+           "nowait_p50_ms=%.3f nowait_p90_ms=%.3f nowait_p99_ms=%.3f nowait_max_ms=%.3f\n",
+           label, n, pct(k->lat, n, 50), pct(k->lat, n, 90), pct(k->lat, n, 99),
+           n ? k->lat[n - 1] : 0, n ? sum / (double)n : 0, n ? bsum / (double)n : 0,
+           (unsigned long long)bmax, k->silent,
+           n + k->silent > 0 ? cpu_ms / (double)(n + k->silent) : 0, waited,
+           pct(k->wait, n, 99), n ? k->wait[n - 1] : 0, pct(k->busy, n, 50),
+           pct(k->busy, n, 90), pct(k->busy, n, 99), n ? k->busy[n - 1] : 0);
     fflush(stdout);
 }
 
@@ -447,9 +638,7 @@ cmd_measure(struct bench *b, char **w, int nw)
     long count;
     char keys[WORDS_MAX][16];
     size_t nkeys = 0;
-    double *lat;
-    uint64_t *bytes;
-    size_t n = 0, silent = 0;
+    struct keys_seen k;
     int64_t last;
     long long c0;
 
@@ -460,45 +649,60 @@ cmd_measure(struct bench *b, char **w, int nw)
         die("measure: bad count '%s'", w[2]);
     for (int i = 3; i < nw; i++)
         nkeys += split_keys(w[i], keys + nkeys, WORDS_MAX - nkeys);
-    lat = calloc((size_t)count, sizeof *lat);
-    bytes = calloc((size_t)count, sizeof *bytes);
-    if (lat == NULL || bytes == NULL)
+    memset(&k, 0, sizeof k);
+    k.lat = calloc((size_t)count, sizeof *k.lat);
+    k.busy = calloc((size_t)count, sizeof *k.busy);
+    k.wait = calloc((size_t)count, sizeof *k.wait);
+    k.bytes = calloc((size_t)count, sizeof *k.bytes);
+    if (k.lat == NULL || k.busy == NULL || k.wait == NULL || k.bytes == NULL)
         die("out of memory");
     /* Nothing left over from before. */
     settle(b, now_ns(), b->timeout_ms, &last);
     c0 = cpu_ticks(b->pid);
     for (long i = 0; i < count && !b->exited; i++) {
-        int64_t t0;
+        int64_t t0, own0, watched0, own, watched;
         uint64_t got;
+        double lat, wait;
 
-        if (b->pace_ms > 0) {
+        do {
             /* Right after a periodic burst (a clock), the next one is furthest away. */
-            if (wait_output(b, b->pace_ms) > 0) {
-                int quiet = b->quiet_ms;
-
-                b->quiet_ms = 20;    /* the tick's burst is short: send soon after it */
-                settle(b, now_ns(), b->timeout_ms, &last);
-                b->quiet_ms = quiet;
-            }
-        }
+            if (b->pace_ms > 0 && wait_output(b, b->pace_ms) > 0)
+                burst_end(b, PACE_QUIET_MS);
+        } while (avoid_minute(b) && !b->exited);
+        watched0 = watched_wait(b);
+        own0 = b->wait_at_read = own_wait(b);
+        b->sampling = true;
         t0 = now_ns();
         send_key(b, keys[(size_t)i % nkeys]);
         got = settle(b, t0, b->timeout_ms, &last);
+        b->sampling = false;
+        own = b->wait_at_read - own0;   /* up to the last byte */
+        watched = watched_wait(b) - watched0;    /* idle after it: little to add */
         if (last == 0) {
-            silent++;
+            k.silent++;
             continue;
         }
-        lat[n] = (double)(last - t0) / 1e6;
-        bytes[n] = got;
+        lat = (double)(last - t0) / 1e6;
+        wait = (double)(own + watched) / 1e6;
+        k.lat[k.n] = lat;
+        k.wait[k.n] = wait;
+        k.busy[k.n] = lat > wait ? lat - wait : 0;
+        k.bytes[k.n] = got;
         if (b->verbose)
-            fprintf(stderr, "%s %ld %s %.3f ms %llu B\n", w[1], i, keys[(size_t)i % nkeys],
-                    lat[n], (unsigned long long)got);
-        n++;
+            fprintf(stderr, "%s %ld %s %.3f ms %llu B wait %.3f ms (program+ptybench %.3f)\n",
+                    w[1], i, keys[(size_t)i % nkeys], lat, (unsigned long long)got, wait,
+                    (double)own / 1e6);
+        if (b->keys != NULL)
+            fprintf(b->keys, "%s %ld %s latency_ms=%.3f bytes=%llu wait_ms=%.3f\n", w[1], i,
+                    keys[(size_t)i % nkeys], lat, (unsigned long long)got, wait);
+        k.n++;
     }
-    report(w[1], lat, n, bytes, silent,
+    report(w[1], &k,
            1000.0 * (double)(cpu_ticks(b->pid) - c0) / (double)sysconf(_SC_CLK_TCK));
-    free(lat);
-    free(bytes);
+    free(k.lat);
+    free(k.busy);
+    free(k.wait);
+    free(k.bytes);
 }
 
 /* The command "paint LABEL [MARKER...]", t0 the fork. */
@@ -628,8 +832,8 @@ split_words(char *line, char **w)
 static void
 usage(void)
 {
-    fputs("usage: ptybench [-s WxH] [-q QUIET_MS] [-o TIMEOUT_MS] [-v] SCRIPT -- PROGRAM "
-          "[ARG...]\n",
+    fputs("usage: ptybench [-s WxH] [-q QUIET_MS] [-o TIMEOUT_MS] [-w PID]... [-k KEYS] "
+          "[-t TRACE] [-v] SCRIPT -- PROGRAM [ARG...]\n",
           stderr);
     exit(2);
 }
@@ -648,7 +852,7 @@ main(int argc, char **argv)
     b.quiet_ms = 30;
     b.timeout_ms = 10000;
     b.pid = -1;
-    while ((opt = getopt(argc, argv, "s:q:o:v")) != -1) {
+    while ((opt = getopt(argc, argv, "s:q:o:k:t:w:v")) != -1) {
         switch (opt) {
         case 's': {
             char *end;
@@ -664,6 +868,24 @@ main(int argc, char **argv)
             break;
         case 'o':
             b.timeout_ms = (int)strtol(optarg, NULL, 10);
+            break;
+        case 'k':
+            b.keys = fopen(optarg, "a");
+            if (b.keys == NULL)
+                die("cannot write %s: %s", optarg, strerror(errno));
+            break;
+        case 't':
+            b.trace = fopen(optarg, "w");
+            if (b.trace == NULL)
+                die("cannot write %s: %s", optarg, strerror(errno));
+            break;
+        case 'w':
+            if (b.nwatch == WATCH_MAX)
+                die("at most %d -w", WATCH_MAX);
+            b.watch[b.nwatch] = (pid_t)strtol(optarg, NULL, 10);
+            if (b.watch[b.nwatch] <= 0)
+                usage();
+            b.nwatch++;
             break;
         case 'v':
             b.verbose = true;
@@ -681,7 +903,7 @@ main(int argc, char **argv)
     if (b.keep == NULL)
         die("out of memory");
     signal(SIGPIPE, SIG_IGN);
-    t0 = now_ns();
+    t0 = b.t_start = now_ns();
     spawn(&b, w, h, argv + optind + 1);
     while (fgets(line, sizeof line, script) != NULL) {
         char *wd[WORDS_MAX];
@@ -737,12 +959,9 @@ main(int argc, char **argv)
                    status_kb(b.pid, "VmRSS"));
             fflush(stdout);
         } else if (strcmp(wd[0], "sleep") == 0 && nw >= 2) {
-            int64_t end = now_ns() + strtoll(wd[1], NULL, 10) * 1000000;
-
-            while (!b.exited && now_ns() < end) {
-                if (wait_output(&b, (int)((end - now_ns()) / 1000000) + 1) < 0)
-                    b.exited = true;
-            }
+            drop_output(&b, strtoll(wd[1], NULL, 10));
+        } else if (strcmp(wd[0], "clock") == 0 && nw >= 2) {
+            b.clock_ms = (int)strtol(wd[1], NULL, 10);
         } else if (strcmp(wd[0], "mark") == 0) {
             b.nkeep = 0;
         } else if (strcmp(wd[0], "dump") == 0 && nw >= 2) {
@@ -764,5 +983,9 @@ main(int argc, char **argv)
         reap(&b);
     free(b.keep);
     close(b.fd);
+    if (b.trace != NULL)
+        fclose(b.trace);
+    if (b.keys != NULL)
+        fclose(b.keys);
     return 0;
 }

@@ -30,13 +30,11 @@ threads=2
 bench_need wrk "wrk is not installed (Debian: apt-get install wrk)"
 bench_need python3 "python3 is needed for bench/gen_kb.py"
 bench_need curl "curl is needed to log in"
-bench_need cc "cc is needed to build bench/fanout.c"
 bench_tmp hotlined-bench
 db="$tmp/bench.db"
 
 step "building fanout"
-cc -std=c17 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-    -Wformat=2 -Wwrite-strings -Wcast-qual -o "$tmp/fanout" "$here/fanout.c"
+bench_cc fanout
 
 step "demo data"
 bench_demo "$db" "$articles"

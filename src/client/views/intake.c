@@ -184,7 +184,7 @@ intake_view_changed(struct intake_view *v, enum intake_field field)
         && loop != NULL) {
         loop_cancel(loop, v->kb_timer);
         v->kb_timer = 0;
-        if (intake_net_suggest_busy(v))
+        if (intake_net_suggest_busy(v) && loop_now_ms() - v->kb_round_ms < INTAKE_KB_STALE_MS)
             v->kb_again = true;    /* asked again when the round in flight has answered */
         else
             v->kb_timer = loop_after(loop, INTAKE_KB_DEBOUNCE_MS, kb_fire, v);

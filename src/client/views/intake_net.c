@@ -244,6 +244,7 @@ intake_net_suggest(struct intake_view *v)
     if (api == NULL || !app_online(v->app))
         return;
     v->kb_round++;
+    v->kb_round_ms = loop_now_ms();
     n = intake_kb_terms(intake_form_text(&v->form, INTAKE_F_TITLE),
                         intake_form_text(&v->form, INTAKE_F_DESCRIPTION), terms,
                         INTAKE_MAX_TERMS);

@@ -28,6 +28,9 @@ struct app;
  * round is in flight the next one waits for its answers (kb_again), so fast typing costs
  * one round at a time and no connection is dropped. */
 #define INTAKE_KB_DEBOUNCE_MS 0
+/* A round in flight longer than this, ms, is cancelled for the newer text rather than
+ * waited for (a stuck answer must not hold the suggestions back until the call times out). */
+#define INTAKE_KB_STALE_MS 1000
 /* Debounce of the draft file after a change, ms. */
 #define INTAKE_DRAFT_DEBOUNCE_MS 500
 /* The hold reminder's period, ms. */
@@ -125,6 +128,7 @@ struct intake_view {
     unsigned kb_round;                  /* current round */
     unsigned kb_pool_round;             /* round the pool belongs to */
     bool kb_again;                      /* the text changed while a round was in flight */
+    int64_t kb_round_ms;                /* when the round in flight started (loop_now_ms) */
     struct intake_suggest *sugg;
     size_t nsugg;
     struct article *notices;            /* current emergency notices */

@@ -20,8 +20,14 @@
 #include "views/kb_text.h"
 #include "views/views.h"
 
-/* Pause after a key before the search goes out, ms. */
-#define DEBOUNCE_MS 150
+/* Pause after a key before the search goes out, ms: none, the search starts in the same
+ * turn of the loop, after every key already read. While a search is in flight the next
+ * one waits for its answer (again), so fast typing costs one search at a time and no
+ * connection is dropped by a cancel. */
+#define DEBOUNCE_MS 0
+/* A search in flight longer than this, ms, is cancelled for a newer query rather than
+ * waited for (a stuck answer must not hold the results back until the call times out). */
+#define SEARCH_STALE_MS 1000
 /* Results asked for. */
 #define SEARCH_LIMIT 50
 /* Notices asked for (the pinned strip). */
@@ -66,6 +72,8 @@ struct kb_view {
     struct list list;
     int pin_sel;                  /* the selected pinned notice, -1: the results */
     uint64_t search_call;
+    bool again;                   /* the query changed while a search was in flight */
+    int64_t search_ms;            /* when the search in flight started (loop_now_ms) */
     uint64_t timer;
 
     /* pinned notices */
@@ -339,12 +347,13 @@ search_done(struct api_result *r, void *arg)
     char *q;
 
     if (r->id != kv->search_call)
-        return;                   /* a stale search, cancelled or overtaken */
+        return;                   /* a stale search */
     kv->search_call = 0;
     kv->searching = false;
     q = kv->pending;
     kv->pending = NULL;
     if (r->cancelled) {
+        kv->again = false;
         free(q);
         return;
     }
@@ -356,13 +365,18 @@ search_done(struct api_result *r, void *arg)
             kv->error = xstrdup(r->err.msg);
             app_mark_dirty(kv->app, APP_DIRTY_BODY);
         }
-        free(q);
-        return;
+    } else {
+        set_results(kv, r->kb.items, r->kb.n, q != NULL ? q : "", false,
+                    r->kb.next_cursor != NULL);
+        r->kb.items = NULL;
+        r->kb.n = 0;
     }
-    set_results(kv, r->kb.items, r->kb.n, q != NULL ? q : "", false, r->kb.next_cursor != NULL);
-    r->kb.items = NULL;
-    r->kb.n = 0;
     free(q);
+    /* The query changed meanwhile: the next search, now that this one has answered. */
+    if (kv->again) {
+        kv->again = false;
+        search_now(kv);
+    }
 }
 
 /* Answer of the notices. */
@@ -437,8 +451,8 @@ search_soon(struct kb_view *kv)
     kv->timer = loop_after(kv->app->loop, DEBOUNCE_MS, debounce_fire, kv);
 }
 
-/* Search now with the field's text and the filters (cancelling a search in flight), or
- * through the local cache when offline. */
+/* Search now with the field's text and the filters, or through the local cache when
+ * offline; while a search is in flight, once it has answered. */
 static void
 search_now(struct kb_view *kv)
 {
@@ -457,8 +471,14 @@ search_now(struct kb_view *kv)
         free(text);
         return;
     }
+    if (kv->search_call != 0 && loop_now_ms() - kv->search_ms < SEARCH_STALE_MS) {
+        kv->again = true;
+        free(text);
+        return;
+    }
     if (kv->search_call != 0)
         api_cancel(api, kv->search_call);
+    kv->again = false;
     q.q = text[0] != '\0' ? text : NULL;
     q.kind = kv->kind >= 0 ? kb_kind_str((enum kb_kind)kv->kind) : NULL;
     q.scope = kv->scope >= 0 ? kb_scope_str((enum kb_scope)kv->scope) : NULL;
@@ -466,6 +486,7 @@ search_now(struct kb_view *kv)
     q.limit = SEARCH_LIMIT;
     err_clear(&e);
     kv->search_call = api_kb_search(api, &q, search_done, kv, &e);
+    kv->search_ms = loop_now_ms();
     if (kv->search_call == 0) {
         search_offline(kv, text);
         free(text);
