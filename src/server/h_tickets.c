@@ -232,36 +232,32 @@ create_tx(struct store *st, void *arg, struct err *e)
     return rc;
 }
 
+/* Answer status with a stored ticket document as it is (JSON already), with its ETag. */
+static void
+reply_stored(struct reply *rep, int status, const char *doc, int64_t version)
+{
+    strbuf_reset(&rep->body);
+    strbuf_adds(&rep->body, doc);
+    rep->content_type = NULL;
+    rep->status = status;
+    reply_set_etag(rep, version);
+}
+
 /* Answer status with the stored document of a ticket as the signed-in user may see it:
  * as it is (as GET serves it), or decoded and masked. */
 static void
 reply_doc(struct server *srv, const struct request *req, struct reply *rep, int status,
           const char *id, const char *doc, int64_t version)
 {
-    struct ticket *t = NULL;
-    struct err e;
-    cJSON *json;
+    struct ticket *t;
 
     if (req->user.role != USER_UNIT || hticket_doc_plain(doc)) {
-        strbuf_reset(&rep->body);
-        strbuf_adds(&rep->body, doc);
-        rep->content_type = NULL;
-        rep->status = status;
-        reply_set_etag(rep, version);
+        reply_stored(rep, status, doc, version);
         return;
     }
-    err_clear(&e);
-    json = codec_parse(doc, strlen(doc), &e);
-    if (json != NULL)
-        t = codec_ticket_decode(json, &e);
-    cJSON_Delete(json);
-    if (t == NULL) {
-        log_msg(srv->log, "tickets", "the stored document of %s does not decode: %s", id,
-                e.msg);
-        reply_error(rep, 500, "internal_error", NULL,
-                    "the stored ticket %s cannot be read; run `hotlined check`", id);
+    t = hticket_doc_decode(srv, id, doc, rep);
+    if (t == NULL)
         return;
-    }
     hticket_reply(srv, req, rep, status, t);
     ticket_free(&t);
 }
@@ -437,20 +433,15 @@ h_tickets_get(struct server *srv, struct request *req, struct reply *rep)
         hticket_reply_err(srv, rep, &e, id);
         return;
     }
-    if (!unit && strstr(text, "\"confidential\":false") != NULL &&
-        strstr(text, "\"confidential\":true") == NULL) {
-        /* the common case, served without decoding: the stored document is the codec's
-         * compact output, where only the caller has this key and a string value never
-         * holds an unescaped quote; anything else takes the decoding path below */
+    if (!unit && hticket_doc_plain(text)) {
+        /* the common case, served without decoding; anything else takes the decoding
+         * path below */
         if (none_match(req->headers.if_none_match, version)) {
             rep->status = 304;
+            reply_set_etag(rep, version);
         } else {
-            strbuf_reset(&rep->body);
-            strbuf_adds(&rep->body, text);
-            rep->content_type = NULL;
-            rep->status = 200;
+            reply_stored(rep, 200, text, version);
         }
-        reply_set_etag(rep, version);
         free(text);
         return;
     }
@@ -483,11 +474,7 @@ h_tickets_get(struct server *srv, struct request *req, struct reply *rep)
         hticket_reply(srv, req, rep, 200, t);
         ticket_free(&t);
     } else {
-        strbuf_reset(&rep->body);
-        strbuf_adds(&rep->body, text);
-        rep->content_type = NULL;
-        rep->status = 200;
-        reply_set_etag(rep, version);
+        reply_stored(rep, 200, text, version);
     }
     if (confidential)
         hticket_audit(srv, req, id, "read_confidential");

@@ -519,6 +519,35 @@ hticket_doc_plain(const char *doc)
            strstr(doc, "\"confidential\":true") == NULL;
 }
 
+/* Decode a stored ticket document (id: its ticket, NULL when unknown); NULL + a 500 in rep
+ * and a log line when it does not decode. */
+struct ticket *
+hticket_doc_decode(struct server *srv, const char *id, const char *doc, struct reply *rep)
+{
+    struct ticket *t = NULL;
+    struct err e;
+    cJSON *json;
+
+    err_clear(&e);
+    json = codec_parse(doc, strlen(doc), &e);
+    if (json != NULL)
+        t = codec_ticket_decode(json, &e);
+    cJSON_Delete(json);
+    if (t != NULL)
+        return t;
+    if (id != NULL) {
+        log_msg(srv->log, "tickets", "the stored document of %s does not decode: %s", id,
+                e.msg);
+        reply_error(rep, 500, "internal_error", NULL,
+                    "the stored ticket %s cannot be read; run `hotlined check`", id);
+    } else {
+        log_msg(srv->log, "tickets", "a stored ticket document does not decode: %s", e.msg);
+        reply_error(rep, 500, "internal_error", NULL,
+                    "a stored ticket cannot be read; run `hotlined check`");
+    }
+    return NULL;
+}
+
 /* Append the stored document doc to out as the signed-in user may see it (a unit user's
  * confidential caller masked); nothing when the user's filter may not match it. False +
  * 500 in rep when the document does not decode. */
@@ -527,9 +556,8 @@ add_doc(struct server *srv, const struct request *req, const struct ticket_query
         const char *text, bool filtered, const char *doc, struct strbuf *out, bool *first,
         struct reply *rep)
 {
-    struct err e;
     cJSON *json;
-    struct ticket *t = NULL;
+    struct ticket *t;
     char *enc = NULL;
     bool ok = false;
 
@@ -540,17 +568,9 @@ add_doc(struct server *srv, const struct request *req, const struct ticket_query
         *first = false;
         return true;
     }
-    err_clear(&e);
-    json = codec_parse(doc, strlen(doc), &e);
-    if (json != NULL)
-        t = codec_ticket_decode(json, &e);
-    cJSON_Delete(json);
-    if (t == NULL) {
-        log_msg(srv->log, "tickets", "a stored ticket document does not decode: %s", e.msg);
-        reply_error(rep, 500, "internal_error", NULL,
-                    "a stored ticket cannot be read; run `hotlined check`");
+    t = hticket_doc_decode(srv, NULL, doc, rep);
+    if (t == NULL)
         return false;
-    }
     if (!filtered || unit_may_list(q, text, t)) {
         enc = cJSON_PrintUnformatted(json = hticket_to_json(srv, req, t));
         cJSON_Delete(json);

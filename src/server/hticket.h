@@ -43,6 +43,10 @@ cJSON *hticket_to_json(struct server *srv, const struct request *req, struct tic
 /* True when a stored ticket document surely has no confidential caller (it may be served
  * as it is); false when unsure. */
 bool hticket_doc_plain(const char *doc);
+/* Decode a stored ticket document (id: its ticket, NULL when unknown); NULL + a 500 in rep
+ * when it does not decode. Owned by the caller (ticket_free). */
+struct ticket *hticket_doc_decode(struct server *srv, const char *id, const char *doc,
+                                  struct reply *rep);
 /* Answer status with the ticket (masked when needed) and its ETag. */
 void hticket_reply(struct server *srv, const struct request *req, struct reply *rep, int status,
                    struct ticket *t);

@@ -5195,6 +5195,34 @@ check_gram_row(struct conn *c, sqlite3_stmt *st, const char *tok, int64_t rowid,
                                                    : db_fail(c, src, "checking kb_gram", e);
 }
 
+/* The end of a gram index's check: FTS5's own integrity-check of table (skipped when the
+ * database is read-only or busy), then the line "search index TABLE: N NOUN checked". */
+static int
+gram_integrity(struct conn *c, struct strbuf *r, int *section, int *total, const char *table,
+               const char *noun, long long n, struct err *e)
+{
+    /* table is one of two constants: the FTS5 command names its own table */
+    sqlite3_stmt *st = prep(c, strcmp(table, "kb_gram") == 0
+                                   ? "INSERT INTO kb_gram(kb_gram) VALUES ('integrity-check')"
+                                   : "INSERT INTO ticket_gram(ticket_gram) VALUES "
+                                     "('integrity-check')", e);
+    int src;
+
+    if (st == NULL)
+        return HL_EIO;
+    src = sqlite3_step(st);
+    if ((src & 0xff) == SQLITE_READONLY || (src & 0xff) == SQLITE_BUSY)
+        strbuf_addf(r, "search index %s: integrity-check skipped (%s)\n", table,
+                    sqlite3_errstr(src));
+    else if (src != SQLITE_DONE)
+        store_util_problem(r, section, total, "search index %s: %s", table,
+                           sqlite3_errmsg(c->db));
+    done(c, st);
+    strbuf_addf(r, "search index %s: %lld %s checked, %s\n", table, n, noun,
+                *section == 0 ? "ok" : "FAILED");
+    return HL_OK;
+}
+
 /* The gram index of the knowledge base (contentless, so FTS5 cannot compare it with the
  * articles): its integrity-check, and for every article the first and the last of the
  * rows its text gives (store_util_gram_rows), which a missing or stale article lacks. */
@@ -5241,20 +5269,7 @@ out:
     done(c, st);
     if (rc != HL_OK)
         return rc;
-    st = prep(c, "INSERT INTO kb_gram(kb_gram) VALUES ('integrity-check')", e);
-    if (st == NULL)
-        return HL_EIO;
-    src = sqlite3_step(st);
-    if ((src & 0xff) == SQLITE_READONLY || (src & 0xff) == SQLITE_BUSY)
-        strbuf_addf(r, "search index kb_gram: integrity-check skipped (%s)\n",
-                    sqlite3_errstr(src));
-    else if (src != SQLITE_DONE)
-        store_util_problem(r, &section, total, "search index kb_gram: %s",
-                           sqlite3_errmsg(c->db));
-    done(c, st);
-    strbuf_addf(r, "search index kb_gram: %lld articles checked, %s\n", (long long)n,
-                section == 0 ? "ok" : "FAILED");
-    return HL_OK;
+    return gram_integrity(c, r, &section, total, "kb_gram", "articles", n, e);
 }
 
 /* One expected ticket_gram posting: token tok at rowid rid, of ticket number k. */
@@ -5384,20 +5399,7 @@ check_ticket_gram(struct conn *c, struct strbuf *r, int *total, struct err *e)
     free(bad);
     if (rc != HL_OK)
         return rc;
-    st = prep(c, "INSERT INTO ticket_gram(ticket_gram) VALUES ('integrity-check')", e);
-    if (st == NULL)
-        return HL_EIO;
-    src = sqlite3_step(st);
-    if ((src & 0xff) == SQLITE_READONLY || (src & 0xff) == SQLITE_BUSY)
-        strbuf_addf(r, "search index ticket_gram: integrity-check skipped (%s)\n",
-                    sqlite3_errstr(src));
-    else if (src != SQLITE_DONE)
-        store_util_problem(r, &section, total, "search index ticket_gram: %s",
-                           sqlite3_errmsg(c->db));
-    done(c, st);
-    strbuf_addf(r, "search index ticket_gram: %lld tickets checked, %s\n", (long long)n,
-                section == 0 ? "ok" : "FAILED");
-    return HL_OK;
+    return gram_integrity(c, r, &section, total, "ticket_gram", "tickets", n, e);
 }
 
 /* The search indexes: one indexed row per content row, and FTS5's own integrity-check
