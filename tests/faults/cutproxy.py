@@ -54,10 +54,13 @@ class Proxy:
         self.sel.register(self.listener, selectors.EVENT_READ, None)
 
     def stats(self):
+        # Written aside and renamed over: a reader never sees the file empty or half written.
         if self.args.stats:
-            with open(self.args.stats, "w") as f:
+            tmp = self.args.stats + ".tmp"
+            with open(tmp, "w") as f:
                 f.write("requests %d matching %d cuts %d connections %d\n"
                         % (self.requests, self.matching, self.cuts, self.connections))
+            os.replace(tmp, self.args.stats)
 
     def close(self, c):
         for s in (c.client, c.upstream):
