@@ -1313,7 +1313,7 @@ static int
 decode_array(struct dec *d, const struct field *f, const cJSON *j, void *base)
 {
     const cJSON *c;
-    size_t n, i = 0, k, old;
+    size_t n = 0, i = 0, k, old;
     char *arr = NULL;
     int rc;
 
@@ -1345,7 +1345,7 @@ decode_array(struct dec *d, const struct field *f, const cJSON *j, void *base)
 static int
 decode_value(struct dec *d, const struct field *f, const cJSON *j, void *base)
 {
-    int64_t v64;
+    int64_t v64 = 0;
     int rc;
 
     switch (f->type) {

@@ -494,7 +494,7 @@ test_corpus(void **state)
     if (text == NULL)
         fail_msg("cannot read %s: %s", path, strerror(errno));
     for (line = text; line != NULL && *line != '\0'; line = next) {
-        struct field f[8];
+        struct field f[8] = {0};
         struct strbuf p, hd, body, req;
         struct answer a;
         enum as w = AS_COUNT;
