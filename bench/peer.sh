@@ -23,8 +23,8 @@
 # never a test. Everything it starts (hotlined, a private Apache with Passenger, rt-server)
 # it stops at the end.
 # Environment: BENCH_SECONDS (10), PEER_TICKETS (10000), PEERS ("redmine rt"), PEER_PROCS
-# (Passenger processes / Starlet workers, default 2 per CPU), BENCH_KEEP=1 keeps the
-# temporary directory.
+# (Passenger processes / Starlet workers, default 2 per CPU), PEER_OPS ("get list search2
+# search4 create": the operations to run), BENCH_KEEP=1 keeps the temporary directory.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
@@ -391,7 +391,7 @@ for p in $peers; do
         drain "$p"
     done
 done
-ops="get list search2 search4 create"
+ops=${PEER_OPS:-get list search2 search4 create}
 load_before=$(bench_loadavg)
 for op in $ops; do
     for sys in hotlined $peers; do
