@@ -453,7 +453,44 @@ server_sweep_once(struct server *srv, struct err *e)
     return changed;
 }
 
-/* The sweep thread: one sweep every SERVER_SWEEP_SECONDS until told to stop. */
+/* True once server_close has told the sweep thread to stop. */
+static bool
+sweep_stopping(struct server_sweep *sw)
+{
+    bool stop;
+
+    pthread_mutex_lock(&sw->lock);
+    stop = sw->stop;
+    pthread_mutex_unlock(&sw->lock);
+    return stop;
+}
+
+/* Tidy the search indexes one short step at a time (a write transaction each), pausing
+ * between steps, until they are tidy, SERVER_TIDY_STEPS are taken or the thread is
+ * stopped; the rest waits for the next period. */
+static void
+sweep_tidy(struct server *srv)
+{
+    const struct timespec pause = { 0, SERVER_TIDY_PAUSE_MS * 1000L * 1000L };
+    int total = 0, steps = 0;
+    bool done = false;
+    struct err e;
+
+    if (srv->store->ops->index_tidy == NULL)
+        return;
+    while (!done && total < SERVER_TIDY_STEPS && !sweep_stopping(&srv->sweep)) {
+        err_clear(&e);
+        if (srv->store->ops->index_tidy(srv->store, 1, &steps, &done, &e) != HL_OK) {
+            log_msg(srv->log, "sweep", "tidying the search indexes failed: %s", e.msg);
+            return;
+        }
+        total += steps;
+        nanosleep(&pause, NULL);
+    }
+}
+
+/* The sweep thread: one sweep every SERVER_SWEEP_SECONDS until told to stop, each
+ * followed by tidying the search indexes. */
 static void *
 sweep_main(void *arg)
 {
@@ -477,6 +514,8 @@ sweep_main(void *arg)
         err_clear(&e);
         if (server_sweep_once(srv, &e) < 0)
             log_msg(srv->log, "sweep", "flag sweep failed: %s", e.msg);
+        else
+            sweep_tidy(srv);
         pthread_mutex_lock(&sw->lock);
     }
     pthread_mutex_unlock(&sw->lock);

@@ -240,6 +240,10 @@ struct store_ops {
      * rows for changed tickets. For the periodic sweep (near_due/overdue). */
     int (*ticket_reflag)(struct store *s, unsigned (*fn)(const struct ticket *t, void *arg),
                          void *arg, int *changed, int64_t *seq, struct err *e);
+    /* Tidy the search indexes in idle time, in short write transactions of at most
+     * max_steps in all: *steps is how many were taken, *done true when nothing is left
+     * to tidy. NULL when the store's indexes need no such care (PostgreSQL). */
+    int (*index_tidy)(struct store *s, int max_steps, int *steps, bool *done, struct err *e);
 
     /* Knowledge base. article_put inserts or replaces by id (id NULL: the store assigns
      * "KB-" + sequence) and keeps the search index in step; *out owned. */

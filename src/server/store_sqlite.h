@@ -6,7 +6,7 @@
 #include "store.h"
 
 /* The schema version this build creates, migrates to and reads. */
-#define STORE_SQLITE_SCHEMA_VERSION 4
+#define STORE_SQLITE_SCHEMA_VERSION 5
 
 /* Configure SQLite for this process; call once at start, before any other SQLite call.
  * Turns SQLite's memory statistics off: they take one process-wide mutex on every

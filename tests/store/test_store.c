@@ -1521,6 +1521,94 @@ test_text_pages(void **state)
     assert_string_equal(e.field, "cursor");
 }
 
+/* Create a ticket at created titled title and add it to rows[*n]. */
+static void
+order_add(struct fx *f, struct text_row *rows, size_t *n, hl_time created, const char *title)
+{
+    char *id = create(f, mk(created, title, "说明", "13812345678"));
+
+    rows[*n].created = created;
+    str_copy(rows[*n].id, sizeof rows[*n].id, id);
+    str_copy(rows[*n].title, sizeof rows[*n].title, title);
+    (*n)++;
+    free(id);
+}
+
+/* A text search reads its page straight from the index where the newest tickets are in
+ * created order (SQLite: ticket_order), and the pages stay right where they are not: a
+ * run in time order, a back-dated ticket, a longer run after it, then pages from every
+ * ticket on, across the line between the two. The line moves as tickets come, the check
+ * finds it moved too low. */
+static void
+test_text_order(void **state)
+{
+    static const char *const words[] = { "常见事项", "常见", "稀有情况", "见", "龘龘龘" };
+    struct fx *f = *state;
+    hl_time base = at(2026, 3, 2, 9, 0);
+    struct text_row rows[200];
+    char title[128], *report = NULL;
+    size_t n = 0, w, from;
+    struct err e;
+    int i;
+
+    for (i = 0; i < 30; i++) {
+        snprintf(title, sizeof title, "测试%s%s", i % 3 != 0 ? "常见事项" : "",
+                 i % 11 == 5 ? "稀有情况" : "");
+        order_add(f, rows, &n, base + i * 60, title);
+    }
+    if (!f->pg)
+        assert_int_equal(raw_int(f, "SELECT from_rid FROM ticket_order"), 1);
+    order_add(f, rows, &n, base - 3600, "测试常见事项稀有情况");   /* back-dated */
+    if (!f->pg)
+        assert_int_equal(raw_int(f, "SELECT from_rid FROM ticket_order"), 32);
+    for (i = 0; i < 150; i++) {
+        snprintf(title, sizeof title, "测试%s%s", i % 4 != 1 ? "常见事项" : "",
+                 i % 37 == 3 ? "稀有情况" : "");
+        order_add(f, rows, &n, base + 3600 + i * 60, title);
+    }
+    if (!f->pg)
+        assert_int_equal(raw_int(f, "SELECT from_rid FROM ticket_order"), 32);
+    qsort(rows, n, sizeof *rows, text_row_cmp);
+    for (w = 0; w < ARRAY_SIZE(words); w++) {
+        expect_text_pages(f, words[w], 1, false, rows, n, 0);
+        expect_text_pages(f, words[w], 7, true, rows, n, 0);
+        expect_text_pages(f, words[w], 0, false, rows, n, 0);   /* the default 50 */
+    }
+    for (from = 1; from <= n; from++) {
+        expect_text_pages(f, "常见事项", 3, false, rows, n, from);
+        expect_text_pages(f, "稀有情况", 2, false, rows, n, from);
+    }
+    if (f->pg)
+        return;
+    assert_int_equal(f->s->ops->check(f->s, &report, &e), HL_OK);
+    assert_non_null(strstr(report, "ticket order: in created order from rowid 32, ok"));
+    free(report);
+    report = NULL;
+
+    /* Two tickets at the same time: the id decides, and the later id comes later. */
+    order_add(f, rows, &n, base + 3600 + 150 * 60, "测试常见事项");
+    order_add(f, rows, &n, base + 3600 + 150 * 60, "测试常见事项");
+    assert_int_equal(raw_int(f, "SELECT from_rid FROM ticket_order"), 32);
+    /* One dated before the newest: nothing is vouched for until a newer one comes. */
+    order_add(f, rows, &n, base + 3600 + 149 * 60 + 30, "测试常见事项");
+    assert_int_equal(raw_int(f, "SELECT from_rid FROM ticket_order"), (int64_t)n + 1);
+    order_add(f, rows, &n, base + 3600 + 152 * 60, "测试常见事项");
+    assert_int_equal(raw_int(f, "SELECT from_rid FROM ticket_order"), (int64_t)n);
+    qsort(rows, n, sizeof *rows, text_row_cmp);
+    expect_text_pages(f, "常见事项", 2, true, rows, n, 0);
+    expect_text_pages(f, "常见事项", 0, false, rows, n, 0);
+
+    /* Vouching for more than is so is found by the check; changing a ticket's time moves
+     * the line past the last ticket. */
+    raw_sql(f, "UPDATE ticket_order SET from_rid = 1");
+    assert_int_equal(f->s->ops->check(f->s, &report, &e), HL_EIO);
+    assert_non_null(strstr(report, "ticket_order: from_rid 1, but the tickets are in created "
+                                   "order only from rowid"));
+    free(report);
+    raw_sql(f, "UPDATE tickets SET created_at = created_at + 1 WHERE rid = 40");
+    assert_int_equal(raw_int(f, "SELECT from_rid FROM ticket_order"), (int64_t)n + 1);
+}
+
 /* A write transaction for test_gram_rollback: creates a ticket titled title, then (inner)
  * runs a nested write that creates "丙丁" and is refused, then is refused itself (fail). */
 struct gram_tx {
@@ -1572,6 +1660,65 @@ search_total(struct fx *f, const char *q)
     n = page.total;
     ticket_page_fini(&page);
     return n;
+}
+
+/* Idle-time tidying of the search indexes (SQLite) merges the segments each ticket
+ * write leaves, in steps, until there is nothing left to merge; searches find the same
+ * tickets, newest first, and the check is clean. PostgreSQL has nothing to tidy. */
+static void
+test_index_tidy(void **state)
+{
+    struct fx *f = *state;
+    struct ticket_query q = { .nature = -1, .q = "水压不足", .limit = 5 };
+    struct ticket_page p;
+    hl_time base = at(2026, 3, 2, 9, 0);
+    int64_t segs, gsegs;
+    char title[64], *report = NULL, *id;
+    int i, steps = 0, total = 0, rounds = 0;
+    bool done = false;
+    struct err e;
+
+    if (f->pg) {
+        assert_null(f->s->ops->index_tidy);
+        return;
+    }
+    for (i = 0; i < 64; i++) {
+        snprintf(title, sizeof title, "第%d号：%s", i, i % 2 == 0 ? "水压不足" : "停水");
+        id = create(f, mk(base + i * 60, title, "说明", "13812345678"));
+        free(id);
+    }
+    segs = raw_int(f, "SELECT count(DISTINCT segid) FROM ticket_fts_idx");
+    gsegs = raw_int(f, "SELECT count(DISTINCT segid) FROM ticket_gram_idx");
+    assert_true(segs >= 4);
+    assert_true(gsegs >= 4);
+    while (!done && rounds++ < 1000) {
+        assert_int_equal(f->s->ops->index_tidy(f->s, 3, &steps, &done, &e), HL_OK);
+        assert_true(steps <= 3);
+        total += steps;
+    }
+    assert_true(done);
+    assert_true(total > 0);
+    /* at most one segment a level: fewer than before, and few */
+    assert_true(raw_int(f, "SELECT count(DISTINCT segid) FROM ticket_fts_idx") < segs);
+    assert_true(raw_int(f, "SELECT count(DISTINCT segid) FROM ticket_fts_idx") <= 4);
+    assert_true(raw_int(f, "SELECT count(DISTINCT segid) FROM ticket_gram_idx") < gsegs);
+    assert_true(raw_int(f, "SELECT count(DISTINCT segid) FROM ticket_gram_idx") <= 4);
+    /* tidy now: no step taken */
+    assert_int_equal(f->s->ops->index_tidy(f->s, 3, &steps, &done, &e), HL_OK);
+    assert_int_equal(steps, 0);
+    assert_true(done);
+
+    assert_int_equal(search_total(f, "水压不足"), 32);
+    assert_int_equal(search_total(f, "停水"), 32);
+    assert_int_equal(search_total(f, "水"), 64);
+    assert_int_equal(f->s->ops->ticket_list(f->s, &q, &p, &e), HL_OK);
+    assert_int_equal(p.n, 5);
+    assert_non_null(strstr(p.items[0].title, "第62号"));
+    assert_non_null(strstr(p.items[4].title, "第54号"));
+    ticket_page_fini(&p);
+    assert_int_equal(raw_int(f, "SELECT from_rid FROM ticket_order"), 1);
+    assert_int_equal(f->s->ops->check(f->s, &report, &e), HL_OK);
+    free(report);
 }
 
 /* A create rolled back (the whole write, or a nested level of it) leaves nothing in the
@@ -2769,7 +2916,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_reflag, setup, teardown),
         cmocka_unit_test_setup_teardown(test_short_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gram_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index_tidy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kb_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kb_pages_put_snippet, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kb_scan, setup, teardown),
