@@ -453,39 +453,64 @@ server_sweep_once(struct server *srv, struct err *e)
     return changed;
 }
 
-/* True once server_close has told the sweep thread to stop. */
+/* Sleep ms milliseconds on the sweep thread, or until server_close tells it to stop
+ * (a spurious wake-up sleeps again); false once told to stop. */
 static bool
-sweep_stopping(struct server_sweep *sw)
+sweep_sleep(struct server_sweep *sw, int64_t ms)
 {
-    bool stop;
+    struct timespec until;
+    bool go_on;
 
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)(ms / 1000);
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
     pthread_mutex_lock(&sw->lock);
-    stop = sw->stop;
+    while (!sw->stop) {
+        if (pthread_cond_timedwait(&sw->cond, &sw->lock, &until) == ETIMEDOUT)
+            break;
+    }
+    go_on = !sw->stop;
     pthread_mutex_unlock(&sw->lock);
-    return stop;
+    return go_on;
 }
 
-/* Tidy the search indexes one short step at a time (a write transaction each), pausing
- * between steps, until they are tidy, SERVER_TIDY_STEPS are taken or the thread is
- * stopped; the rest waits for the next period. */
+/* Tidy the search indexes (store index_tidy) one short step at a time, each its own
+ * write transaction, SERVER_TIDY_PAUSE_MS apart, while fewer than
+ * SERVER_TIDY_BUSY_WRITES changes a second are published (busier, the writes go first
+ * and FTS5's own merging keeps up), until they are tidy, SERVER_TIDY_STEPS are taken or
+ * the thread is told to stop; what is left waits for the next period. */
 static void
 sweep_tidy(struct server *srv)
 {
-    const struct timespec pause = { 0, SERVER_TIDY_PAUSE_MS * 1000L * 1000L };
+    int64_t seq, since;
     int total = 0, steps = 0;
     bool done = false;
     struct err e;
 
     if (srv->store->ops->index_tidy == NULL)
         return;
-    while (!done && total < SERVER_TIDY_STEPS && !sweep_stopping(&srv->sweep)) {
-        err_clear(&e);
-        if (srv->store->ops->index_tidy(srv->store, 1, &steps, &done, &e) != HL_OK) {
-            log_msg(srv->log, "sweep", "tidying the search indexes failed: %s", e.msg);
+    seq = feed_last_seq(srv->feed);
+    if (!sweep_sleep(&srv->sweep, 1000))
+        return;
+    while (!done && total < SERVER_TIDY_STEPS) {
+        if (feed_last_seq(srv->feed) - seq >= SERVER_TIDY_BUSY_WRITES)
             return;
+        seq = feed_last_seq(srv->feed);
+        since = feed_now_ms();
+        while (!done && total < SERVER_TIDY_STEPS && feed_now_ms() - since < 1000) {
+            err_clear(&e);
+            if (srv->store->ops->index_tidy(srv->store, 1, &steps, &done, &e) != HL_OK) {
+                log_msg(srv->log, "sweep", "tidying the search indexes failed: %s", e.msg);
+                return;
+            }
+            total += steps;
+            if (!sweep_sleep(&srv->sweep, SERVER_TIDY_PAUSE_MS))
+                return;
         }
-        total += steps;
-        nanosleep(&pause, NULL);
     }
 }
 
@@ -495,30 +520,15 @@ static void *
 sweep_main(void *arg)
 {
     struct server *srv = arg;
-    struct server_sweep *sw = &srv->sweep;
-    struct timespec until;
     struct err e;
 
-    pthread_mutex_lock(&sw->lock);
-    while (!sw->stop) {
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += SERVER_SWEEP_SECONDS;
-        /* sleep until the period ends (a spurious wake-up sleeps again) or stop */
-        while (!sw->stop) {
-            if (pthread_cond_timedwait(&sw->cond, &sw->lock, &until) == ETIMEDOUT)
-                break;
-        }
-        if (sw->stop)
-            break;
-        pthread_mutex_unlock(&sw->lock);
+    while (sweep_sleep(&srv->sweep, SERVER_SWEEP_SECONDS * 1000L)) {
         err_clear(&e);
         if (server_sweep_once(srv, &e) < 0)
             log_msg(srv->log, "sweep", "flag sweep failed: %s", e.msg);
         else
             sweep_tidy(srv);
-        pthread_mutex_lock(&sw->lock);
     }
-    pthread_mutex_unlock(&sw->lock);
     return NULL;
 }
 

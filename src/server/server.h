@@ -37,9 +37,11 @@ typedef bool (*server_auth_fn)(struct server *srv, struct request *req, struct r
 /* Seconds between two runs of the flag sweep (near_due/overdue without a change). */
 #define SERVER_SWEEP_SECONDS   60
 /* After a sweep, at most this many steps of search index tidying (store index_tidy),
- * SERVER_TIDY_PAUSE_MS apart so that waiting writes go first. */
-#define SERVER_TIDY_STEPS      400
-#define SERVER_TIDY_PAUSE_MS   2
+ * SERVER_TIDY_PAUSE_MS apart so that waiting writes go first, and none while
+ * SERVER_TIDY_BUSY_WRITES changes or more a second are published. */
+#define SERVER_TIDY_STEPS       400
+#define SERVER_TIDY_PAUSE_MS    2
+#define SERVER_TIDY_BUSY_WRITES 20
 /* Environment variable of the test clock: an RFC 3339 instant the server's clock starts
  * at (it then runs on from there). FOR TESTS ONLY; never read when unset. */
 #define SERVER_FAKE_NOW_ENV    "HOTLINED_FAKE_NOW"
