@@ -47,6 +47,8 @@ struct strbuf {
 void strbuf_init(struct strbuf *sb);
 /* Release the buffer's memory and reset it. */
 void strbuf_fini(struct strbuf *sb);
+/* Make room for extra more bytes at once (appends up to that many do not reallocate). */
+void strbuf_reserve(struct strbuf *sb, size_t extra);
 /* Append n bytes. */
 void strbuf_add(struct strbuf *sb, const char *s, size_t n);
 /* Append a NUL-terminated string. */

@@ -197,6 +197,12 @@ grow(struct strbuf *sb, size_t extra)
 }
 
 void
+strbuf_reserve(struct strbuf *sb, size_t extra)
+{
+    grow(sb, extra);
+}
+
+void
 strbuf_add(struct strbuf *sb, const char *s, size_t n)
 {
     grow(sb, n);

@@ -603,7 +603,7 @@ hticket_list_reply(struct server *srv, const struct request *req, struct reply *
     char *text = NULL;
     bool unit = req->user.role == USER_UNIT;
     bool filtered, first = true;
-    size_t i;
+    size_t i, len;
 
     memset(&page, 0, sizeof page);
     err_clear(&e);
@@ -636,6 +636,9 @@ hticket_list_reply(struct server *srv, const struct request *req, struct reply *
         page.total = uc.n;
     }
     strbuf_reset(body);             /* a failing add_doc answers the error instead */
+    for (i = 0, len = 64; i < page.n; i++)
+        len += strlen(page.docs[i]) + 1;
+    strbuf_reserve(body, len);      /* one allocation for the page (50 documents: 70 KB) */
     strbuf_adds(body, "{\"items\":[");
     for (i = 0; i < page.n; i++) {
         if (!add_doc(srv, req, q, text, filtered, page.docs[i], body, &first, rep))

@@ -291,6 +291,28 @@ test_strbuf_growth(void **state)
     assert_int_equal(sb.len, 3);
     assert_memory_equal(sb.buf, "a\0b", 4);
 
+    /* Room reserved once: the appends it covers do not move the buffer. */
+    strbuf_fini(&sb);
+    strbuf_adds(&sb, "{");
+    strbuf_reserve(&sb, 70000);
+    assert_true(sb.cap >= 70002);
+    last_cap = sb.cap;
+    s = sb.buf;
+    for (int i = 0; i < 70; i++) {
+        char block[1000];
+
+        memset(block, 'a' + i % 26, sizeof block);
+        strbuf_add(&sb, block, sizeof block);
+    }
+    assert_ptr_equal(sb.buf, s);
+    assert_int_equal(sb.cap, last_cap);
+    assert_int_equal(sb.len, 70001);
+    assert_int_equal(sb.buf[0], '{');
+    assert_int_equal(sb.buf[70000], 'a' + 69 % 26);
+    assert_int_equal(sb.buf[70001], '\0');
+    strbuf_reserve(&sb, 0);
+    assert_int_equal(sb.cap, last_cap);
+
     /* Detach hands over the string and leaves an empty buffer. */
     strbuf_reset(&sb);
     strbuf_adds(&sb, "done");
