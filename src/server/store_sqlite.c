@@ -5275,19 +5275,18 @@ check_gram_row(struct conn *c, sqlite3_stmt *st, const char *tok, int64_t rowid,
                                                    : db_fail(c, src, "checking kb_gram", e);
 }
 
-/* The end of a gram index's check: FTS5's own integrity-check of table (skipped when the
- * database is read-only or busy), then the line "search index TABLE: N NOUN checked". */
+/* FTS5's own integrity-check of the search index table (skipped, with a line saying so,
+ * when the database is read-only or busy); a failure is a problem of the section. */
 static int
-gram_integrity(struct conn *c, struct strbuf *r, int *section, int *total, const char *table,
-               const char *noun, long long n, struct err *e)
+fts_integrity(struct conn *c, struct strbuf *r, int *section, int *total, const char *table,
+              struct err *e)
 {
-    /* table is one of two constants: the FTS5 command names its own table */
-    sqlite3_stmt *st = prep(c, strcmp(table, "kb_gram") == 0
-                                   ? "INSERT INTO kb_gram(kb_gram) VALUES ('integrity-check')"
-                                   : "INSERT INTO ticket_gram(ticket_gram) VALUES "
-                                     "('integrity-check')", e);
+    char sql[128];
+    sqlite3_stmt *st;
     int src;
 
+    snprintf(sql, sizeof sql, "INSERT INTO %s(%s) VALUES ('integrity-check')", table, table);
+    st = prep(c, sql, e);
     if (st == NULL)
         return HL_EIO;
     src = sqlite3_step(st);
@@ -5298,6 +5297,17 @@ gram_integrity(struct conn *c, struct strbuf *r, int *section, int *total, const
         store_util_problem(r, section, total, "search index %s: %s", table,
                            sqlite3_errmsg(c->db));
     done(c, st);
+    return HL_OK;
+}
+
+/* The end of a gram index's check: its integrity-check (fts_integrity), then the line
+ * "search index TABLE: N NOUN checked". */
+static int
+gram_integrity(struct conn *c, struct strbuf *r, int *section, int *total, const char *table,
+               const char *noun, long long n, struct err *e)
+{
+    if (fts_integrity(c, r, section, total, table, e) != HL_OK)
+        return HL_EIO;
     strbuf_addf(r, "search index %s: %lld %s checked, %s\n", table, n, noun,
                 *section == 0 ? "ok" : "FAILED");
     return HL_OK;
@@ -5509,17 +5519,8 @@ check_fts(struct conn *c, const char *content, const char *fts, struct strbuf *r
     else if (rows != indexed)
         store_util_problem(r, &section, total, "search index %s has %lld rows for %lld in %s", fts,
                 (long long)indexed, (long long)rows, content);
-    snprintf(sql, sizeof sql, "INSERT INTO %s(%s) VALUES ('integrity-check')", fts, fts);
-    st = prep(c, sql, e);
-    if (st == NULL)
+    if (fts_integrity(c, r, &section, total, fts, e) != HL_OK)
         return HL_EIO;
-    src = sqlite3_step(st);
-    if ((src & 0xff) == SQLITE_READONLY || (src & 0xff) == SQLITE_BUSY)
-        strbuf_addf(r, "search index %s: integrity-check skipped (%s)\n", fts,
-                    sqlite3_errstr(src));
-    else if (src != SQLITE_DONE)
-        store_util_problem(r, &section, total, "search index %s: %s", fts, sqlite3_errmsg(c->db));
-    done(c, st);
     strbuf_addf(r, "search index %s: %lld rows, %s\n", fts, (long long)indexed,
                 section == 0 ? "ok" : "FAILED");
     return HL_OK;
